@@ -1,0 +1,4 @@
+// The kernel module: every export is a kernel that takes byte offsets into the
+// shared memory, sizes, and finally (tid, numThreads). It must hold no static
+// data and no top-level statements (see scripts/build-kernels.mjs).
+export * from "./elementwise";
