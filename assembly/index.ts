@@ -2,3 +2,4 @@
 // shared memory, sizes, and finally (tid, numThreads). It must hold no static
 // data and no top-level statements (see scripts/build-kernels.mjs).
 export * from "./elementwise";
+export * from "./optim";
