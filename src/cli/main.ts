@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { packageVersion } from "./version.js";
+import { runDoctor } from "./doctor.js";
+
+const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
+
+Usage: likeness <command> [options]
+
+Commands:
+  doctor        check the install: kernels, threads, a quick throughput number
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
+
+Environment:
+  LIKENESS_THREADS   threads for compute kernels (default: the number of cores)
+
+Capture, train, render, eval, view and demo arrive as the methods land; see README.md.`;
+
+function main(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.version) {
+    console.log(packageVersion());
+    return 0;
+  }
+  const [command] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  switch (command) {
+    case "doctor":
+      return runDoctor((line) => console.log(line)) ? 0 : 1;
+    default:
+      console.error(`likeness: unknown command '${command}'. Run 'likeness --help' for the list.`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  console.error(`likeness: ${(e as Error).message}`);
+  process.exitCode = 1;
+}
