@@ -84,8 +84,8 @@ export class Allocator {
         this.memory.grow(needPages);
       } catch {
         throw new Error(
-          `Likeness core: out of WebAssembly memory: ${(endBytes / 2 ** 20).toFixed(0)} MiB requested, ` +
-            `the limit is 4096 MiB; dispose tensors you no longer need (use scope())`,
+          `Likeness core: out of WebAssembly memory: it cannot grow to ${(endBytes / 2 ** 20).toFixed(1)} MiB ` +
+            `(the limit is 4096 MiB); dispose tensors you no longer need (use scope())`,
         );
       }
     }
