@@ -111,7 +111,7 @@ export class ThreadPool {
     argv[args.length] = 0;
     argv[args.length + 1] = threads;
     if (threads === 1) {
-      fn.apply(null, argv);
+      fn(...argv);
       return;
     }
     if (args.length > MAX_KERNEL_ARGS) throw new Error(`ThreadPool.run: ${args.length} arguments, at most ${MAX_KERNEL_ARGS}`);
@@ -126,7 +126,7 @@ export class ThreadPool {
     Atomics.notify(ctl, GENERATION);
     let mainError: unknown = null;
     try {
-      fn.apply(null, argv);
+      fn(...argv);
     } catch (e) {
       mainError = e;
     }
