@@ -3,3 +3,9 @@
 // data and no top-level statements (see scripts/build-kernels.mjs).
 export * from "./elementwise";
 export * from "./optim";
+export * from "./arith";
+export * from "./reduce";
+export * from "./shape";
+export * from "./gather";
+export * from "./loss";
+export * from "./conv";

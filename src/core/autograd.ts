@@ -90,7 +90,14 @@ export function backward(root: Tensor, gradRoot?: Tensor): void {
         out.gradNode = null;
       }
       if (gradOutputs.every((g) => g === null)) continue;
-      const gradInputs = node.backward(gradOutputs);
+      let gradInputs: readonly (Tensor | null)[];
+      try {
+        gradInputs = node.backward(gradOutputs);
+      } catch (e) {
+        for (const g of gradOutputs) if (g) release(g);
+        for (const g of grads.values()) release(g);
+        throw new Error(`backward of '${node.name}': ${(e as Error).message}`, { cause: e });
+      }
       // A backward pass may hand an output's gradient through, or one tensor to
       // two inputs: copy so each stored gradient is a tensor of its own.
       const taken = new Set<Tensor>();
@@ -98,6 +105,7 @@ export function backward(root: Tensor, gradRoot?: Tensor): void {
         let g = gradInputs[k];
         if (!g || !input.requiresGrad) return;
         if (g.size !== input.size) {
+          for (const h of grads.values()) release(h);
           throw new Error(`backward: op '${node.name}' gave a gradient of shape [${g.shape}] for an input of shape [${input.shape}]`);
         }
         if (taken.has(g) || gradOutputs.includes(g)) g = copyOf(g);
