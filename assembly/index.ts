@@ -8,4 +8,5 @@ export * from "./reduce";
 export * from "./shape";
 export * from "./gather";
 export * from "./loss";
+export * from "./linear";
 export * from "./conv";
