@@ -10,3 +10,4 @@ export * from "./gather";
 export * from "./loss";
 export * from "./linear";
 export * from "./conv";
+export * from "./fields";

@@ -100,9 +100,10 @@ export class ThreadPool {
 
   /**
    * Runs kernel number `kernel` with `args` on `numThreads` threads (this one
-   * included) and returns when all are done. Throws if any thread trapped.
+   * included; capped at the pool's size) and returns, when all are done, the number
+   * of threads that ran it. Throws if any thread trapped.
    */
-  run(kernel: number, args: readonly number[], numThreads = this.numThreads): void {
+  run(kernel: number, args: readonly number[], numThreads = this.numThreads): number {
     const fn = this.fns[kernel];
     const threads = Math.min(Math.max(1, numThreads), this.numThreads);
     const argv = this.argv;
@@ -112,7 +113,7 @@ export class ThreadPool {
     argv[args.length + 1] = threads;
     if (threads === 1) {
       fn(...argv);
-      return;
+      return 1;
     }
     if (args.length > MAX_KERNEL_ARGS) throw new Error(`ThreadPool.run: ${args.length} arguments, at most ${MAX_KERNEL_ARGS}`);
     const ctl = this.control;
@@ -142,6 +143,7 @@ export class ThreadPool {
     }
     if (mainError) throw mainError;
     if (Atomics.load(ctl, ERROR)) throw new Error("a kernel trapped on a worker thread (out-of-bounds access?)");
+    return threads;
   }
 
   /** Stops the workers. The pool cannot be used afterwards. */

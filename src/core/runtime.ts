@@ -99,11 +99,12 @@ const PARALLEL_THRESHOLD = 32768;
 /**
  * Runs kernel `name` with `args` (byte offsets, sizes, f32 scalars). `work` is a
  * rough operation count: small calls run on one thread, because a dispatch costs
- * about as much as tens of thousands of operations.
+ * about as much as tens of thousands of operations. Returns the number of threads
+ * that ran it (each got `tid` from 0 to that number minus one).
  */
-export function runKernel(name: string, args: readonly number[], work: number): void {
+export function runKernel(name: string, args: readonly number[], work: number): number {
   const rt = getCore();
   const index = rt.kernelIndex.get(name);
   if (index === undefined) throw new Error(`runKernel: no kernel '${name}' in build/kernels.wasm (rebuild with 'npm run build:kernels'?)`);
-  rt.pool.run(index, args, work < PARALLEL_THRESHOLD ? 1 : rt.numThreads);
+  return rt.pool.run(index, args, work < PARALLEL_THRESHOLD ? 1 : rt.numThreads);
 }
