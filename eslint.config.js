@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "build/**", "assembly/**", "node_modules/**", "bench/results/**"] },
+  { ignores: ["dist/**", "build/**", "assembly/**", "node_modules/**", "bench/results/**", "out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -44,7 +44,7 @@ describe("training", () => {
     const rng = new Random(11);
     const mlp = makeMlp(rng);
     const adam = new Adam({ groups: [{ name: "mlp", params: mlp.params, lr: 1e-2 }] });
-    const lossAt = (step: number): number =>
+    const trainStep = (): number =>
       scope(() => {
         const { x, y } = batch(rng, 256);
         const loss = l2Loss(mlp.forward(x), y);
@@ -52,8 +52,8 @@ describe("training", () => {
         adam.step();
         return loss.item();
       });
-    const first = lossAt(0);
-    for (let step = 1; step < 200; step++) lossAt(step);
+    const first = trainStep();
+    for (let step = 1; step < 200; step++) trainStep();
     // Held-out: fresh points from another generator, never trained on.
     const heldOut = scope(() => {
       const { x, y } = batch(new Random(999), 2048);

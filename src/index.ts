@@ -1,0 +1,3 @@
+// The likeness package: the public surface of each layer.
+export * from "./core/index.js";
+export * from "./geometry/index.js";
