@@ -11,3 +11,4 @@ export * from "./loss";
 export * from "./linear";
 export * from "./conv";
 export * from "./fields";
+export * from "./probe";

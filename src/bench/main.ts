@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../core/safetensors.js";
 import { getCore } from "../core/runtime.js";
+import { measureCoreCeilingGflops } from "./ceiling.js";
 import { benchConv } from "./conv.js";
 import { benchFields } from "./fields.js";
 import { benchGeometry } from "./geometry.js";
@@ -34,23 +35,15 @@ function flopPerValue(r: BenchResult): number | undefined {
   return undefined;
 }
 
-/** Clock in GHz as the kernel reports it (the SIMD128 ceiling is 16 FLOP per cycle per core). */
-function clockGHz(): number {
-  try {
-    const match = /cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    if (match) return Number(match[1]) / 1000;
-  } catch {
-    // not Linux: fall through
-  }
-  return 3;
-}
-
 async function main(): Promise<void> {
   const threads = getCore().numThreads;
-  const ghz = clockGHz();
-  const ceilingGflops = 16 * ghz * threads;
-  console.log(`Likeness core benchmark: ${threads} threads of ${availableParallelism()} cores, ${ghz.toFixed(2)} GHz; ` +
-    `WebAssembly SIMD128 ceiling ${ceilingGflops.toFixed(0)} GFLOP/s (16 FLOP/cycle/core)`);
+  const coreCeiling = measureCoreCeilingGflops();
+  const ceilingGflops = coreCeiling * threads;
+  console.log(
+    `Likeness core benchmark: ${threads} threads on ${availableParallelism()} cores. WebAssembly SIMD128 ceiling, ` +
+      `measured: ${coreCeiling.toFixed(1)} GFLOP/s per core (16 FLOP/cycle at ${(coreCeiling / 16).toFixed(2)} GHz), ` +
+      `${ceilingGflops.toFixed(0)} GFLOP/s on ${threads} threads`,
+  );
   const results: BenchResult[] = [];
   const add = (rs: BenchResult[]): void => {
     for (const r of rs) {
@@ -66,6 +59,7 @@ async function main(): Promise<void> {
     const verdict = target === undefined ? "" : r.value >= target ? `target ${target}: met` : `target ${target}: MISSED`;
     console.log(`${r.name.padEnd(36)} ${r.value.toFixed(3).padStart(10)} ${r.unit.padEnd(12)} ${ceiling.padEnd(18)} ${verdict}`);
   };
+  results.push({ name: "simd128_ceiling_gflops_per_core", value: coreCeiling, unit: "GFLOP/s" });
   add(await benchLinear());
   add(await benchFields());
   add(await benchConv());
