@@ -3,10 +3,10 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backward } from "../autograd.js";
-import { initCore, shutdownCore } from "../runtime.js";
 import { checkGradients, expectClose, randomValues } from "../testing/compare.js";
 import { scope, tensor, type Shape, type Tensor } from "../tensor.js";
 import { abs, add, addScalar, broadcastShapes, div, exp, log, mul, mulScalar, neg, sqrt, square, sub } from "./arithmetic.js";
+import { withCoreThreads } from "../testing/threads.js";
 import {
   binaryBackwardReference,
   binaryReference,
@@ -28,17 +28,6 @@ function operands(aShape: Shape, bShape: Shape, seed: number): { a: Float32Array
   const signs = randomValues(b.length, seed + 2);
   for (let i = 0; i < b.length; i++) if (signs[i] < 0) b[i] = -b[i];
   return { a, b };
-}
-
-/** Runs `fn` on a fresh runtime of `numThreads` threads; `fn` must return plain data. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return scope(fn);
-  } finally {
-    await shutdownCore();
-  }
 }
 
 /** Same shapes, fast broadcast patterns, general broadcasts; sizes 1, odd sizes, ranks 0..4. */
@@ -111,7 +100,7 @@ describe("binary ops with broadcasting", () => {
 
   it("matches the reference on 1 and 3 threads for large broadcasts", async () => {
     for (const threads of [1, 3]) {
-      await withThreads(threads, () => {
+      await withCoreThreads(threads, () => {
         for (const op of ["add", "sub", "mul", "div"] as const) {
           bigPairs.forEach(([as, bs], i) => checkBinary(op, as, bs, 100 + i));
         }
@@ -186,7 +175,7 @@ describe("unary ops", () => {
         });
       };
       scope(run);
-      await withThreads(3, run);
+      await withCoreThreads(3, run);
       checkGradients({ op: unaryOps[op], inputs: [{ values: domain(op, 12, 77), shape: [3, 4] }], eps: 1e-3 });
     });
   }

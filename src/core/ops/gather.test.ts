@@ -4,22 +4,12 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backward } from "../autograd.js";
 import { Random } from "../random.js";
-import { getCore, initCore, shutdownCore } from "../runtime.js";
+import { getCore } from "../runtime.js";
 import { checkGradients, expectClose, randomValues } from "../testing/compare.js";
 import { scope, tensor } from "../tensor.js";
 import { gatherRows, scatterAddRows } from "./gather.js";
+import { withCoreThreads } from "../testing/threads.js";
 import { gatherRowsReference, scatterAddRowsReference } from "./gather.reference.js";
-
-/** Runs `fn` on a fresh runtime of `numThreads` threads; `fn` must return plain data. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return scope(fn);
-  } finally {
-    await shutdownCore();
-  }
-}
 
 function randomIndices(m: number, n: number, seed: number): Int32Array {
   const rng = new Random(seed);
@@ -69,9 +59,9 @@ describe("gatherRows and scatterAddRows", () => {
 
   it("give bit-identical results on 1, 2 and 3 threads", async () => {
     const run = (): Float32Array[] => cases.flatMap(({ n, c, m }, i) => runCase(n, c, m, 10 * i));
-    const one = await withThreads(1, run);
+    const one = await withCoreThreads(1, run);
     for (const threads of [2, 3]) {
-      const many = await withThreads(threads, run);
+      const many = await withCoreThreads(threads, run);
       many.forEach((r, i) => expect(r, `result ${i} on ${threads} threads`).toEqual(one[i]));
     }
   });

@@ -3,10 +3,10 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backward } from "../autograd.js";
-import { initCore, shutdownCore } from "../runtime.js";
 import { checkGradients, expectClose, randomValues } from "../testing/compare.js";
 import { scope, tensor, type Shape, type Tensor } from "../tensor.js";
 import { huberLoss, l1Loss, l2Loss, type RegressionLossOptions } from "./loss.js";
+import { withCoreThreads } from "../testing/threads.js";
 import { lossBackwardReference, lossReference, type LossName } from "./loss.reference.js";
 
 const size = (s: Shape): number => s.reduce((p, d) => p * d, 1);
@@ -17,17 +17,6 @@ const losses: Record<LossName, (p: Tensor, t: Tensor, o?: RegressionLossOptions)
   l2: (p, t, o) => l2Loss(p, t, o),
   huber: (p, t, o) => huberLoss(p, t, { ...o, delta: DELTA }),
 };
-
-/** Runs `fn` on a fresh runtime of `numThreads` threads; `fn` must return plain data. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return scope(fn);
-  } finally {
-    await shutdownCore();
-  }
-}
 
 const shapes: Shape[] = [[], [1], [7], [3, 5], [2, 3, 4], [2, 3, 4, 5], [301, 257]];
 
@@ -60,8 +49,8 @@ describe("regression losses", () => {
 
   it("give bit-identical results on 1, 2 and 3 threads", async () => {
     const run = (): number[][] => (["l1", "l2", "huber"] as const).map((k, i) => runCase(k, [1000, 301], i === 1, 5 + i));
-    const one = await withThreads(1, run);
-    for (const threads of [2, 3]) expect(await withThreads(threads, run)).toEqual(one);
+    const one = await withCoreThreads(1, run);
+    for (const threads of [2, 3]) expect(await withCoreThreads(threads, run)).toEqual(one);
   });
 
   it("only compute the gradients that are needed, and reject bad arguments", () => {

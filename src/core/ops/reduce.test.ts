@@ -3,24 +3,13 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backward } from "../autograd.js";
-import { initCore, shutdownCore } from "../runtime.js";
 import { checkGradients, expectClose, randomValues } from "../testing/compare.js";
 import { scope, tensor, type Shape } from "../tensor.js";
 import { broadcastTo, mean, sum, sumToShape, type ReduceOptions } from "./reduce.js";
+import { withCoreThreads } from "../testing/threads.js";
 import { sumBackwardReference, sumReference } from "./reduce.reference.js";
 
 const size = (s: Shape): number => s.reduce((p, d) => p * d, 1);
-
-/** Runs `fn` on a fresh runtime of `numThreads` threads; `fn` must return plain data. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return scope(fn);
-  } finally {
-    await shutdownCore();
-  }
-}
 
 /** Shapes and axes: all-reduce, each pattern of the kernels (rows, blocks, columns, several runs). */
 const cases: { shape: Shape; axis?: number | number[] }[] = [
@@ -72,7 +61,7 @@ describe("sum and mean", () => {
   });
 
   it("match the reference on 3 threads", async () => {
-    await withThreads(3, () => {
+    await withCoreThreads(3, () => {
       cases.forEach(({ shape, axis }, i) => runCase(shape, axis, i % 2 === 0, false, 40 + i));
     });
   });
@@ -133,9 +122,9 @@ describe("sum and mean", () => {
       results.push(m.grad?.toArray() ?? new Float32Array());
       return results;
     };
-    const one = await withThreads(1, run);
+    const one = await withCoreThreads(1, run);
     for (const threads of [2, 3]) {
-      const many = await withThreads(threads, run);
+      const many = await withCoreThreads(threads, run);
       many.forEach((r, i) => expect(r, `result ${i} on ${threads} threads`).toEqual(one[i]));
     }
   });

@@ -3,25 +3,14 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backward } from "../autograd.js";
-import { initCore, shutdownCore } from "../runtime.js";
 import { checkGradients, expectClose, randomValues } from "../testing/compare.js";
 import { scope, tensor, type Shape } from "../tensor.js";
 import { concat, reshape, slice, transpose2d } from "./shape.js";
+import { withCoreThreads } from "../testing/threads.js";
 import { concatBackwardReference, concatReference, sliceBackwardReference, sliceReference, transposeReference } from "./shape.reference.js";
 
 const size = (s: Shape): number => s.reduce((p, d) => p * d, 1);
 const exact = { atol: 0, rtol: 0 };
-
-/** Runs `fn` on a fresh runtime of `numThreads` threads; `fn` must return plain data. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return scope(fn);
-  } finally {
-    await shutdownCore();
-  }
-}
 
 const sliceCases: { shape: Shape; begin: number[]; size: number[] }[] = [
   { shape: [], begin: [], size: [] },
@@ -107,7 +96,7 @@ describe("slice", () => {
   });
 
   it("matches the reference on 3 threads", async () => {
-    await withThreads(3, () => sliceCases.forEach((c, i) => runSlice(c, 10 * i + 5)));
+    await withCoreThreads(3, () => sliceCases.forEach((c, i) => runSlice(c, 10 * i + 5)));
   });
 
   it("rejects boxes outside the tensor", () => {
@@ -129,7 +118,7 @@ describe("concat", () => {
   });
 
   it("matches the reference on 3 threads", async () => {
-    await withThreads(3, () => concatCases.forEach((c, i) => runConcat(c, 10 * i + 5)));
+    await withCoreThreads(3, () => concatCases.forEach((c, i) => runConcat(c, 10 * i + 5)));
   });
 
   it("rejects mismatched shapes, naming them", () => {
@@ -166,7 +155,7 @@ describe("transpose2d", () => {
       }
     };
     scope(run);
-    await withThreads(3, run);
+    await withCoreThreads(3, run);
     expect(() => transpose2d(tensor([1, 2, 3]))).toThrow(/transpose2d: expected a matrix/);
   });
 });
