@@ -1,9 +1,8 @@
 import { backward } from "../core/autograd.js";
-import { getCore, initCore, shutdownCore } from "../core/runtime.js";
 import { Random } from "../core/random.js";
 import { scope, type Tensor } from "../core/tensor.js";
 import { dense, matmul } from "../core/ops/linear.js";
-import { medianSeconds, type BenchResult } from "./result.js";
+import { medianSeconds, withThreads, type BenchResult } from "./result.js";
 
 const MATMUL_SIZE = 1024;
 const MLP_BATCH = 65536;
@@ -61,19 +60,6 @@ function timeMlpStep(): number {
   x.dispose();
   gradOut.dispose();
   return seconds;
-}
-
-/** Runs `fn` on a runtime with `numThreads` threads, then restores the previous thread count. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  const before = getCore().numThreads;
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return fn();
-  } finally {
-    await shutdownCore();
-    initCore({ numThreads: before });
-  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { getCore, initCore, shutdownCore } from "../core/runtime.js";
+
 /** One measured benchmark number, as written to bench/results/*.json. */
 export interface BenchResult {
   /** Stable identifier, e.g. `matmul_1024_gflops`. */
@@ -21,4 +23,21 @@ export function medianSeconds(fn: () => void, { warmup = 1, repeats = 5 } = {}):
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+/**
+ * Runs `fn` on a fresh runtime with `numThreads` threads, then restarts the
+ * runtime with the thread count it had before. Tensors made before the call are
+ * invalid afterwards.
+ */
+export async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
+  const before = getCore().numThreads;
+  await shutdownCore();
+  initCore({ numThreads });
+  try {
+    return fn();
+  } finally {
+    await shutdownCore();
+    initCore({ numThreads: before });
+  }
 }

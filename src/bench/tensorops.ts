@@ -4,22 +4,8 @@ import { gatherRows, scatterAddRows } from "../core/ops/gather.js";
 import { l2Loss } from "../core/ops/loss.js";
 import { sum } from "../core/ops/reduce.js";
 import { Random } from "../core/random.js";
-import { getCore, initCore, shutdownCore } from "../core/runtime.js";
 import { scope, type Tensor } from "../core/tensor.js";
-import { medianSeconds, type BenchResult } from "./result.js";
-
-/** Runs `fn` on a runtime with `numThreads` threads, then restores the previous thread count. */
-async function withThreads<T>(numThreads: number, fn: () => T): Promise<T> {
-  const before = getCore().numThreads;
-  await shutdownCore();
-  initCore({ numThreads });
-  try {
-    return fn();
-  } finally {
-    await shutdownCore();
-    initCore({ numThreads: before });
-  }
-}
+import { medianSeconds, withThreads, type BenchResult } from "./result.js";
 
 /** Median seconds of `op` (its outputs freed each call). */
 function time(op: () => Tensor): number {
