@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { lookAtCamera } from "../../geometry/camera.js";
+import { makeUvSphere } from "../../geometry/sphere.js";
+import { linearFromHex, srgbByteFromLinear, type SubjectAppearance } from "./appearance.js";
+import { shFromLights } from "./lighting.js";
+import { REGION_FACE, SURFACE_KINDS, renderSynthFrame, type SynthScene } from "./render.js";
+
+const look: SubjectAppearance = {
+  skin: linearFromHex("#c89678"),
+  skinVariation: 0.5,
+  freckles: 0.3,
+  lips: linearFromHex("#b05050"),
+  hair: linearFromHex("#3a2a20"),
+  hairStyle: "short",
+  iris: linearFromHex("#4a6a8a"),
+  cloth: linearFromHex("#334455"),
+  backgroundTop: linearFromHex("#808890"),
+  backgroundBottom: linearFromHex("#404448"),
+  textureSeed: 3,
+};
+
+function sphereScene(kind: (typeof SURFACE_KINDS)[number]): SynthScene {
+  const s = makeUvSphere(0.1, 24, 32);
+  const numTriangles = s.triangles.length / 3;
+  const normals = new Float32Array(s.vertices.length);
+  for (let i = 0; i < s.vertices.length; i++) normals[i] = s.vertices[i] / 0.1;
+  return {
+    verticesWorld: s.vertices,
+    normalsWorld: normals,
+    verticesTemplate: s.vertices,
+    triangles: s.triangles,
+    triangleSurface: new Uint8Array(numTriangles).fill(SURFACE_KINDS.indexOf(kind)),
+    triangleRegions: new Uint8Array(numTriangles).fill(REGION_FACE),
+    eyes: [{ center: [0, 0, 0], axis: [0, 0, 1], radius: 0.1 }],
+    brows: [],
+  };
+}
+
+describe("renderSynthFrame", () => {
+  const camera = lookAtCamera({ eye: [0, 0, 0.5], target: [0, 0, 0], widthPx: 48, heightPx: 40, focalPx: 60 });
+  const lighting = {
+    sh: shFromLights([{ direction: [1, 0, 0.3], color: [1, 1, 1] }], [0.15, 0.15, 0.15]),
+    keyDirection: [0.958, 0, 0.287] as const,
+    keyColor: [1, 1, 1] as const,
+  };
+
+  it("covers the subject in the masks, fills the background with the gradient, and is lit from the key side", () => {
+    const f = renderSynthFrame({ camera, scene: sphereScene("skin"), appearance: look, lighting });
+    const at = (x: number, y: number) => y * 48 + x;
+    expect(f.foreground[at(24, 20)]).toBe(255);
+    expect(f.regions[at(24, 20)]).toBe(REGION_FACE);
+    expect(f.foreground[at(0, 0)]).toBe(0);
+    expect(f.depth[at(0, 0)]).toBe(Infinity);
+    expect(f.rgb[3 * at(0, 0)]).toBe(srgbByteFromLinear(look.backgroundTop[0]));
+    expect(f.rgb[3 * at(0, 39)]).toBe(srgbByteFromLinear(look.backgroundBottom[0]));
+    const lum = (p: number) => f.rgb[3 * p] + f.rgb[3 * p + 1] + f.rgb[3 * p + 2];
+    expect(lum(at(31, 20))).toBeGreaterThan(lum(at(17, 20)) + 60);
+  });
+
+  it("draws a dark pupil at the centre of an eye and white sclera around it", () => {
+    const f = renderSynthFrame({ camera, scene: sphereScene("eye"), appearance: look, lighting });
+    const centre = 3 * (20 * 48 + 24);
+    expect(f.rgb[centre]).toBeLessThan(40);
+    // The sclera, well away from the axis on the lit side, is bright.
+    const side = 3 * (20 * 48 + 33);
+    expect(f.rgb[side]).toBeGreaterThan(120);
+  });
+});
