@@ -1,3 +1,4 @@
 // The likeness package: the public surface of each layer.
 export * from "./core/index.js";
 export * from "./geometry/index.js";
+export * from "./data/index.js";

@@ -1,4 +1,4 @@
-import sharp from "sharp";
+import sharp, { type OverlayOptions } from "sharp";
 import { renameSync, rmSync } from "node:fs";
 
 /** One image of a contact sheet: packed 8-bit RGB, with an optional caption. */
@@ -29,7 +29,7 @@ export async function writeContactSheet(options: { tiles: readonly ContactTile[]
   const rows = Math.ceil(tiles.length / columns);
   const width = columns * cellW;
   const height = titleH + rows * (cellH + captionH);
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: OverlayOptions[] = [];
   const svgText: string[] = [];
   if (title) svgText.push(`<text x="8" y="20" font-family="sans-serif" font-size="16" fill="#eee">${escapeXml(title)}</text>`);
   tiles.forEach((t, i) => {

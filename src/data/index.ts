@@ -1,0 +1,20 @@
+// The public surface of the data layer: the dataset format (schema, loader,
+// atomic writer), importers from other layouts, and WAV audio files.
+export {
+  CAMERA_KINDS, DATASET_FILE, DATASET_FORMAT, DATASET_VERSION, LANDMARK_COUNT,
+  DatasetAudioSchema, DatasetCameraSchema, DatasetError, DatasetFrameSchema, DatasetSchema, DatasetSourceSchema,
+  FrameMasksSchema, HeadPoseSchema, LightingSchema, describeSchemaError,
+  type CameraKind, type Dataset, type DatasetCamera, type DatasetFrame, type DatasetInput,
+} from "./dataset.js";
+export {
+  cameraFromDataset, checkDatasetFiles, loadDataset, parseDatasetManifest, readDatasetManifest,
+  type FrameMaskPaths, type LoadDatasetOptions, type LoadedCamera, type LoadedDataset, type LoadedFrame,
+} from "./load.js";
+export {
+  DatasetWriter, formatJson, openDatasetWriter, writeDataset, type DatasetWriterOptions, type ImageChannels,
+} from "./write.js";
+export { headPoseFromNerface, importNerfaceDataset, type ImportNerfaceOptions } from "./nerface.js";
+export {
+  WAV_ENCODINGS, WavError, audioDurationSeconds, decodeWav, encodeWav, readWav, writeWav,
+  type Audio, type DecodedWav, type WavEncoding,
+} from "./wav.js";
