@@ -15,7 +15,7 @@ export const BUILT_IN_SUBJECTS: readonly BuiltInSubject[] = [
       hair: linearFromHex("#8a3a1c"), hairStyle: "full", iris: linearFromHex("#5a7a4a"), cloth: linearFromHex("#2c4a6e"),
       backgroundTop: linearFromHex("#9aa4ae"), backgroundBottom: linearFromHex("#58606a"), textureSeed: 101,
     },
-    identity: { faceWidth: -0.6, jawWidth: -0.5, noseLength: 0.3, eyeSize: 0.4, lipThicknessUpper: -0.3 },
+    identity: { faceWidth: -0.6, jawWidth: -0.5, noseLength: 0.3, eyeSize: 0.4, upperLipThickness: -0.3 },
   },
   {
     name: "bruno",
@@ -45,7 +45,7 @@ export const BUILT_IN_SUBJECTS: readonly BuiltInSubject[] = [
       hair: linearFromHex("#0c0a08"), hairStyle: "none", iris: linearFromHex("#1e120a"), cloth: linearFromHex("#d8b040"),
       backgroundTop: linearFromHex("#c8c8c0"), backgroundBottom: linearFromHex("#808078"), textureSeed: 404,
     },
-    identity: { faceHeight: 0.7, lipThicknessUpper: 0.8, lipThicknessLower: 0.9, noseWidth: 0.6, foreheadHeight: 0.5 },
+    identity: { faceHeight: 0.7, upperLipThickness: 0.8, lowerLipThickness: 0.9, noseWidth: 0.6, foreheadHeight: 0.5 },
   },
   {
     name: "emeka",
