@@ -3,3 +3,4 @@ export * from "./rigid.js";
 export * from "./camera.js";
 export { interpolateAttributes, rasterizeMesh, type RasterBuffers, type RasterizeOptions } from "./rasterize.js";
 export { makeUvSphere } from "./sphere.js";
+export { rigidTransformPoints, rodriguesCoefficients, rotationAndDerivatives, type RigidTransformPointsOptions } from "./pose-op.js";
