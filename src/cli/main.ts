@@ -2,13 +2,15 @@
 import { parseArgs } from "node:util";
 import { packageVersion } from "./version.js";
 import { runDoctor } from "./doctor.js";
+import { CAPTURE_SYNTH_HELP, runCaptureSynth } from "./capture-synth.js";
 
 const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
 
 Usage: likeness <command> [options]
 
 Commands:
-  doctor        check the install: kernels, threads, a quick throughput number
+  capture synth     render a built-in synthetic subject into a dataset (see 'likeness capture synth --help')
+  doctor            check the install: kernels, threads, a quick throughput number
 
 Options:
   -h, --help     show this help
@@ -17,9 +19,18 @@ Options:
 Environment:
   LIKENESS_THREADS   threads for compute kernels (default: the number of cores)
 
-Capture, train, render, eval, view and demo arrive as the methods land; see README.md.`;
+Capture from video, train, render, eval, view and demo arrive as the methods land; see README.md.`;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "capture") {
+    if (argv[1] === "synth") return runCaptureSynth(argv.slice(2));
+    if (argv[1] === undefined || argv[1] === "--help" || argv[1] === "-h") {
+      console.log(CAPTURE_SYNTH_HELP);
+      return 0;
+    }
+    console.error(`likeness: unknown capture source '${argv[1]}'; available: synth`);
+    return 2;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
@@ -45,7 +56,7 @@ function main(argv: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   console.error(`likeness: ${(e as Error).message}`);
   process.exitCode = 1;

@@ -11,7 +11,7 @@ describe("ProgressBar", () => {
       bar.tick(1, { loss: 0.0123, psnr: 31.4 });
     }
     bar.finish();
-    expect(lines.length).toBe(12);
+    expect(lines.length).toBe(11);
     expect(lines[5]).toMatch(/^train \[#{12}-{12}\] 50\/100 {2}2\.00 step\/s {2}25s elapsed, 25s left {2}loss 0\.0123 {2}psnr 31\.40\n$/);
     expect(lines.at(-1)).toMatch(/100\/100 .* done/);
   });

@@ -24,6 +24,8 @@ export class ProgressBar {
   private readonly started: number;
   private lastDraw = 0;
   private lastLoggedDecile = -1;
+  /** Item count of the last line logged off a terminal. */
+  private lastLoggedCount = -1;
   private lastLoggedTime: number;
   private metrics = "";
 
@@ -62,12 +64,14 @@ export class ProgressBar {
     if (decile > this.lastLoggedDecile || t - this.lastLoggedTime >= 30) {
       this.lastLoggedDecile = decile;
       this.lastLoggedTime = t;
+      this.lastLoggedCount = this.done;
       this.stream.write(`${this.line(t)}\n`);
     }
   }
 
-  /** Ends the bar with a final line. */
+  /** Ends the bar with a final line (off a terminal, unless the last line logged is already final). */
   finish(): void {
+    if (!this.stream.isTTY && this.lastLoggedCount === this.done) return;
     const t = this.now();
     this.stream.write(`${this.stream.isTTY ? "\r" : ""}${this.line(t)}${this.stream.isTTY ? "\x1b[K" : ""}\n`);
   }

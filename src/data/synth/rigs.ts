@@ -15,11 +15,11 @@ export interface RigCamera {
   headMounted: boolean;
 }
 
-/** The point all fixed cameras look at: the head centre, slightly above the model origin. */
-const HEAD_TARGET: Vec3 = [0, 0.01, 0];
+/** The point all fixed cameras look at: a little below the head centre, so the shoulders show. */
+const HEAD_TARGET: Vec3 = [0, -0.03, 0];
 
 /** One camera straight in front of the face, `distance` metres away, framing the head. */
-export function frontRig({ sizePx, distance = 0.6, fovDeg = 28 }: { sizePx: number; distance?: number; fovDeg?: number }): RigCamera[] {
+export function frontRig({ sizePx, distance = 0.75, fovDeg = 28 }: { sizePx: number; distance?: number; fovDeg?: number }): RigCamera[] {
   const focalPx = sizePx / 2 / Math.tan((fovDeg * Math.PI) / 360);
   return [
     {
@@ -37,7 +37,7 @@ export function frontRig({ sizePx, distance = 0.6, fovDeg = 28 }: { sizePx: numb
  * within +-`maxPitchDeg`. Camera 0 is the most frontal.
  */
 export function domeRig(options: { sizePx: number; count: number; distance?: number; maxYawDeg?: number; maxPitchDeg?: number; fovDeg?: number }): RigCamera[] {
-  const { sizePx, count, distance = 0.6, maxYawDeg = 70, maxPitchDeg = 35, fovDeg = 28 } = options;
+  const { sizePx, count, distance = 0.75, maxYawDeg = 70, maxPitchDeg = 35, fovDeg = 28 } = options;
   if (!Number.isInteger(count) || count < 1) throw new Error(`domeRig: count must be a positive whole number, got ${count}`);
   const focalPx = sizePx / 2 / Math.tan((fovDeg * Math.PI) / 360);
   const golden = Math.PI * (3 - Math.sqrt(5));

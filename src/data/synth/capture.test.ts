@@ -1,0 +1,71 @@
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { projectPoints } from "../../geometry/camera.js";
+import { loadDataset } from "../load.js";
+import { readWav } from "../wav.js";
+import { captureSynthetic, CONTACT_SHEET_FILE, type SynthCaptureOptions } from "./capture.js";
+import { builtInSubject, BUILT_IN_SUBJECTS } from "./subjects.js";
+import { createFaceModel } from "../../face/index.js";
+
+const quiet = { write: () => true };
+
+function options(outDir: string, overrides: Partial<SynthCaptureOptions> = {}): SynthCaptureOptions {
+  return {
+    subject: builtInSubject("bruno"),
+    outDir,
+    sizePx: 48,
+    rig: "front",
+    domeCameras: 3,
+    sequence: "all",
+    framesPerExpression: 2,
+    fps: 30,
+    sentence: "hello you",
+    seed: 3,
+    overwrite: false,
+    progress: quiet,
+    ...overrides,
+  };
+}
+
+describe("captureSynthetic", () => {
+  it("names only identity parameters the face model has, for every built-in subject", () => {
+    const model = createFaceModel();
+    expect(BUILT_IN_SUBJECTS.length).toBeGreaterThanOrEqual(6);
+    for (const s of BUILT_IN_SUBJECTS) for (const name of Object.keys(s.identity)) expect(model.identityNames).toContain(name);
+  });
+
+  it("writes a loadable dataset whose 2D landmarks are the projections of its 3D landmarks, with speech audio and a contact sheet", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "likeness-synth-")), "bruno");
+    const result = await captureSynthetic(options(out, { rig: "dome", sequence: "speech" }));
+    const ds = await loadDataset(out);
+    expect(result.images).toBe(ds.frames.length);
+    expect(ds.cameras.size).toBe(3);
+    expect(new Set(ds.frames.map((f) => f.split))).toEqual(new Set(["train", "val"]));
+    expect(ds.frames.some((f) => f.phoneme && f.phoneme !== "sil")).toBe(true);
+    const frame = ds.frames[ds.frames.length - 1];
+    const camera = ds.cameras.get(frame.cameraId)!;
+    const pts = Float32Array.from(frame.landmarks3d!.flat());
+    const { pixels } = projectPoints(camera.camera, pts);
+    for (let i = 0; i < 478; i += 37) {
+      expect(frame.landmarks2d![i][0]).toBeCloseTo(pixels[2 * i], 2);
+      expect(frame.landmarks2d![i][1]).toBeCloseTo(pixels[2 * i + 1], 2);
+    }
+    const wav = readWav(ds.audio!.path);
+    expect(wav.sampleRate).toBe(16000);
+    expect(ds.audio!.offsetSeconds).toBe(0);
+    expect(existsSync(result.contactSheet)).toBe(true);
+    expect(result.contactSheet).toBe(join(out, CONTACT_SHEET_FILE));
+  });
+
+  it("refuses an existing output before rendering and leaves nothing behind on failure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "likeness-synth-"));
+    const out = join(dir, "x");
+    await captureSynthetic(options(out, { sequence: "expressions", maxFrames: 2 }));
+    await expect(captureSynthetic(options(out, { sequence: "expressions", maxFrames: 2 }))).rejects.toThrow(/already exists/);
+    const bad = join(dir, "bad");
+    await expect(captureSynthetic(options(bad, { sequence: "speech", sentence: "hello xylophone" }))).rejects.toThrow(/xylophone/);
+    expect(readdirSync(dir).sort()).toEqual(["x"]);
+  });
+});
