@@ -134,6 +134,32 @@ function frameLighting(f: MotionFrame): { sh: Float32Array; keyDirection: Vec3; 
   return { sh, keyDirection: key, keyColor: color };
 }
 
+/**
+ * Time steps worth showing on the contact sheet: the peak of several expressions,
+ * the widest head turns, and the extremes of the lighting sweep (at most 12).
+ */
+function contactSheetSteps(frames: readonly MotionFrame[]): number[] {
+  const picks = new Set<number>();
+  const argmax = (score: (f: MotionFrame) => number): void => {
+    let best = -1, bestScore = 1e-6;
+    frames.forEach((f, i) => {
+      const v = score(f);
+      if (v > bestScore) { bestScore = v; best = i; }
+    });
+    if (best >= 0) picks.add(best);
+  };
+  picks.add(0);
+  for (const name of ["jawOpen", "mouthCornerUpLeft", "lipPucker", "blinkLeft", "browInnerRaise", "cheekPuff", "gazeYaw"]) {
+    argmax((f) => Math.abs(f.expression[name] ?? 0));
+  }
+  argmax((f) => f.headYawPitchRoll[0]);
+  argmax((f) => -f.headYawPitchRoll[0]);
+  argmax((f) => (f.phoneme && f.phoneme !== "sil" ? (f.expression.jawOpen ?? 0) + 1 : 0));
+  argmax((f) => f.keyLight.azimuth);
+  argmax((f) => -f.keyLight.azimuth);
+  return [...picks].sort((a, b) => a - b).slice(0, 12);
+}
+
 /** Indices of `names` entries in the model's expression vector. */
 function expressionVector(model: FaceModel, weights: Readonly<Record<string, number>>): Float32Array {
   const v = new Float32Array(model.expressionNames.length);
@@ -224,7 +250,9 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
     const bar = new ProgressBar({ label: `capture ${subject.name}`, total: frames.length, unit: "frame", stream: options.progress });
     const datasetFrames: DatasetInput["frames"] = [];
     const sheet: ContactTile[] = [];
-    const sheetEvery = Math.max(1, Math.floor(frames.length / 6));
+    const sheetSteps = new Set(contactSheetSteps(frames));
+    // Dome captures show at most four views of each chosen step.
+    const sheetCameras = new Set(rig.filter((_, i) => i % Math.max(1, Math.ceil(rig.length / 4)) === 0).map((c) => c.id));
     for (let index = 0; index < frames.length; index++) {
       const f = frames[index];
       const pose: RigidTransform = headMounted
@@ -277,8 +305,8 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
           lighting: { shCoefficients },
           split: index >= valFrom ? "val" : "train",
         });
-        if (index % sheetEvery === 0 && sheet.length < 24) {
-          sheet.push({ rgb: frame.rgb, widthPx: sizePx, heightPx: sizePx, label: `${cam.id} t=${f.timeSeconds.toFixed(2)}s` });
+        if (sheetSteps.has(index) && sheetCameras.has(cam.id)) {
+          sheet.push({ rgb: frame.rgb, widthPx: sizePx, heightPx: sizePx, label: `${cam.id} t=${f.timeSeconds.toFixed(2)}s${f.phoneme && f.phoneme !== "sil" ? ` /${f.phoneme}/` : ""}` });
         }
       }
       bar.tick(1);
@@ -308,7 +336,7 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
     };
     await writeContactSheet({
       tiles: sheet,
-      columns: Math.min(6, Math.max(rig.length, 3)),
+      columns: sheetCameras.size > 1 ? sheetCameras.size : 4,
       outPath: join(writer.stagingDir, CONTACT_SHEET_FILE),
       title: `${manifest.name}: ${frames.length} time steps x ${rig.length} cameras`,
     });
