@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { BUILT_IN_SUBJECTS, builtInSubject, DEFAULT_SUBJECT } from "../data/synth/subjects.js";
+import { BUILT_IN_SUBJECTS, builtInSubject, DEFAULT_SUBJECT, subjectFromSeed } from "../data/synth/subjects.js";
+import { createFaceModel } from "../face/index.js";
 import { captureSynthetic, SYNTH_RIGS, SYNTH_SEQUENCES, type SynthRig, type SynthSequence } from "../data/synth/capture.js";
 
 /** What synthetic subjects say unless told otherwise. */
@@ -12,7 +13,8 @@ Renders a scripted performance of a built-in synthetic subject and writes a
 dataset (format v1) with exact ground truth, plus contact-sheet.png inside it.
 
 Options:
-  --subject <name>      ${BUILT_IN_SUBJECTS.map((s) => s.name).join(", ")} (default ${DEFAULT_SUBJECT})
+  --subject <name>      ${BUILT_IN_SUBJECTS.map((s) => s.name).join(", ")} (default ${DEFAULT_SUBJECT}),
+                        or seed-<n> for a random subject made from seed n
   --out <dir>           output folder (required); refused if it exists, unless --overwrite
   --rig <rig>           ${SYNTH_RIGS.join(" | ")} (default front)
   --cameras <n>         cameras of the dome rig (default 8)
@@ -65,7 +67,9 @@ export async function runCaptureSynth(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.out) throw new Error("capture synth: --out <dir> is required");
-  const subject = builtInSubject(values.subject ?? DEFAULT_SUBJECT);
+  const subjectName = values.subject ?? DEFAULT_SUBJECT;
+  const seeded = /^seed-(\d+)$/.exec(subjectName);
+  const subject = seeded ? subjectFromSeed(Number(seeded[1]), createFaceModel().identityNames) : builtInSubject(subjectName);
   const rig: SynthRig = oneOf("rig", values.rig, SYNTH_RIGS, "front");
   const sequence: SynthSequence = oneOf("sequence", values.sequence, SYNTH_SEQUENCES, "all");
   const result = await captureSynthetic({

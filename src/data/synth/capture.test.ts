@@ -6,7 +6,7 @@ import { projectPoints } from "../../geometry/camera.js";
 import { loadDataset } from "../load.js";
 import { readWav } from "../wav.js";
 import { captureSynthetic, CONTACT_SHEET_FILE, type SynthCaptureOptions } from "./capture.js";
-import { builtInSubject, BUILT_IN_SUBJECTS } from "./subjects.js";
+import { builtInSubject, BUILT_IN_SUBJECTS, subjectFromSeed } from "./subjects.js";
 import { createFaceModel } from "../../face/index.js";
 
 const quiet = { write: () => true };
@@ -34,6 +34,13 @@ describe("captureSynthetic", () => {
     const model = createFaceModel();
     expect(BUILT_IN_SUBJECTS.length).toBeGreaterThanOrEqual(6);
     for (const s of BUILT_IN_SUBJECTS) for (const name of Object.keys(s.identity)) expect(model.identityNames).toContain(name);
+  });
+
+  it("makes the same random subject from the same seed and another from another seed", () => {
+    const names = createFaceModel().identityNames;
+    expect(subjectFromSeed(5, names)).toEqual(subjectFromSeed(5, names));
+    expect(subjectFromSeed(6, names).appearance.skin).not.toEqual(subjectFromSeed(5, names).appearance.skin);
+    for (const v of Object.values(subjectFromSeed(7, names).identity)) expect(Math.abs(v)).toBeLessThanOrEqual(1);
   });
 
   it("writes a loadable dataset whose 2D landmarks are the projections of its 3D landmarks, with speech audio and a contact sheet", async () => {

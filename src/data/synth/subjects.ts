@@ -1,3 +1,5 @@
+import { Random } from "../../core/random.js";
+import type { Vec3 } from "../../geometry/rigid.js";
 import { linearFromHex, type BuiltInSubject } from "./appearance.js";
 
 /**
@@ -77,4 +79,42 @@ export function builtInSubject(name: string): BuiltInSubject {
   const s = BUILT_IN_SUBJECTS.find((x) => x.name === name);
   if (!s) throw new Error(`unknown subject '${name}'; built-in subjects: ${BUILT_IN_SUBJECTS.map((x) => x.name).join(", ")}`);
   return s;
+}
+
+/**
+ * A random subject from `seed`: skin tone along a natural range from very fair to
+ * deep brown, hair and eye colours, hair style, freckles and a random face shape
+ * (every identity parameter of `identityNames` drawn from N(0, 0.4^2), clamped to
+ * [-1, 1]). The same seed gives the same subject.
+ */
+export function subjectFromSeed(seed: number, identityNames: readonly string[]): BuiltInSubject {
+  const rng = new Random(seed * 7919 + 13);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+  const mix = (a: string, b: string, s: number): Vec3 => {
+    const ca = linearFromHex(a), cb = linearFromHex(b);
+    return [ca[0] + s * (cb[0] - ca[0]), ca[1] + s * (cb[1] - ca[1]), ca[2] + s * (cb[2] - ca[2])];
+  };
+  const tone = rng.uniform();
+  const skin = tone < 0.5 ? mix("#f4d4c0", "#c4956c", tone * 2) : mix("#c4956c", "#4a2c1e", (tone - 0.5) * 2);
+  const hair = pick(["#101010", "#2a1c14", "#5a3a22", "#8a3a1c", "#d8b878", "#9a9a9a"]);
+  const identity: Record<string, number> = {};
+  for (const name of identityNames) identity[name] = Math.max(-1, Math.min(1, 0.4 * rng.normal()));
+  return {
+    name: `seed-${seed}`,
+    description: `random subject from seed ${seed}`,
+    appearance: {
+      skin,
+      skinVariation: 0.3 + 0.4 * rng.uniform(),
+      freckles: tone < 0.4 && rng.uniform() < 0.4 ? rng.uniform() : 0,
+      lips: mix("#d08080", "#4a2a24", tone * 0.8 + 0.1 * rng.uniform()),
+      hair: linearFromHex(hair),
+      hairStyle: pick(["none", "short", "full", "full"] as const),
+      iris: linearFromHex(pick(["#2a1a10", "#4a3020", "#5a7a4a", "#5a8ab8", "#6a6a5a"])),
+      cloth: linearFromHex(pick(["#2c4a6e", "#6e2c2c", "#e0e0e0", "#404040", "#2e6e46", "#d8b040"])),
+      backgroundTop: mix("#c8c8c0", "#7a9aa8", rng.uniform()),
+      backgroundBottom: mix("#808078", "#405a66", rng.uniform()),
+      textureSeed: seed,
+    },
+    identity,
+  };
 }
