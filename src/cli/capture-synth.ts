@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { BUILT_IN_SUBJECTS, builtInSubject, DEFAULT_SUBJECT, subjectFromSeed } from "../data/synth/subjects.js";
 import { createFaceModel } from "../face/index.js";
-import { captureSynthetic, SYNTH_RIGS, SYNTH_SEQUENCES, type SynthRig, type SynthSequence } from "../data/synth/capture.js";
+import { captureSynthetic, SYNTH_RIGS, SYNTH_SEQUENCES, SYNTH_VOICES, type SynthRig, type SynthSequence } from "../data/synth/capture.js";
 
 /** What synthetic subjects say unless told otherwise. */
 const DEFAULT_SENTENCE = "hello, this is my voice. today we talk about the moon, the light and you.";
@@ -24,6 +24,8 @@ Options:
   --frames-per-expression <n>  length of each expression in the sweep (default 16)
   --fps <n>             frames per second (default 30)
   --sentence <text>     what the subject says, in words of the built-in lexicon
+  --voice <voice>       ${SYNTH_VOICES.join(" | ")}: espeak-ng when installed, else the built-in
+                        formant synthesizer (default auto)
   --seed <n>            seed of head motion, voice and noise (default 1)
   --overwrite           replace an existing dataset at --out`;
 
@@ -57,6 +59,7 @@ export async function runCaptureSynth(argv: string[]): Promise<number> {
       fps: { type: "string" },
       sentence: { type: "string" },
       seed: { type: "string" },
+      voice: { type: "string" },
       overwrite: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -84,6 +87,7 @@ export async function runCaptureSynth(argv: string[]): Promise<number> {
     fps: positiveInt("fps", values.fps, 30),
     sentence: values.sentence ?? DEFAULT_SENTENCE,
     seed: positiveInt("seed", values.seed, 1),
+    voice: oneOf("voice", values.voice, SYNTH_VOICES, "auto"),
     overwrite: values.overwrite ?? false,
   });
   console.log(

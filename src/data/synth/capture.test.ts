@@ -22,6 +22,7 @@ function options(outDir: string, overrides: Partial<SynthCaptureOptions> = {}): 
     framesPerExpression: 2,
     fps: 30,
     sentence: "hello you",
+    voice: "formant",
     seed: 3,
     overwrite: false,
     progress: quiet,

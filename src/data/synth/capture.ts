@@ -15,6 +15,7 @@ import { phonemesFromText } from "./phonemes.js";
 import { REGION_EYES, REGION_FACE, REGION_MOUTH, renderSynthFrame, SURFACE_KINDS, type SurfaceKind, type SynthScene } from "./render.js";
 import { cameraForFrame, domeRig, frontRig, headsetRig, type RigCamera } from "./rigs.js";
 import { makeShoulders } from "./shoulders.js";
+import { espeakAvailable, speakWithEspeak } from "./espeak.js";
 import { synthesizeSpeech } from "./speech.js";
 
 /** Motion sequences a synthetic capture can script. */
@@ -26,6 +27,10 @@ export type SynthRig = (typeof SYNTH_RIGS)[number];
 
 /** File name of the contact sheet inside a captured dataset. */
 export const CONTACT_SHEET_FILE = "contact-sheet.png";
+
+/** Voices of synthetic speech: espeak-ng when installed (`auto`), or the built-in formant synthesizer. */
+export const SYNTH_VOICES = ["auto", "espeak", "formant"] as const;
+export type SynthVoice = (typeof SYNTH_VOICES)[number];
 
 /** Options of {@link captureSynthetic}. */
 export interface SynthCaptureOptions {
@@ -42,8 +47,10 @@ export interface SynthCaptureOptions {
   /** Stop after this many time steps (all cameras of a step count as one). */
   maxFrames?: number;
   fps: number;
-  /** What the subject says in the speech sequence (words of the built-in lexicon). */
+  /** What the subject says in the speech sequence (any English with espeak-ng; words of the built-in lexicon with the formant voice). */
   sentence: string;
+  /** Which voice speaks; default `auto`. */
+  voice?: SynthVoice;
   seed: number;
   overwrite: boolean;
   progress?: ProgressStream;
@@ -94,10 +101,14 @@ function regionBits(region: number): number {
 }
 
 /** The scripted time steps of a sequence, and the speech audio if it speaks. */
-function scriptFrames(options: SynthCaptureOptions, model: FaceModel): { frames: MotionFrame[]; audio: Float32Array | null; audioOffsetS: number } {
+function scriptFrames(
+  options: SynthCaptureOptions,
+  model: FaceModel,
+): { frames: MotionFrame[]; audio: Float32Array | null; sampleRate: number; audioOffsetS: number } {
   const { sequence, fps, seed } = options;
   const parts: MotionFrame[][] = [];
   let audio: Float32Array | null = null;
+  let sampleRate = 16000;
   let audioOffsetS = 0;
   let t0 = 0;
   const append = (frames: MotionFrame[]): void => {
@@ -108,15 +119,23 @@ function scriptFrames(options: SynthCaptureOptions, model: FaceModel): { frames:
   if (want("expressions")) append(expressionSweep({ expressionNames: model.expressionNames, framesPerParameter: options.framesPerExpression, fps }));
   if (want("head")) append(headMotion({ frames: 5 * fps, fps, seed }));
   if (want("speech")) {
-    const phonemes = phonemesFromText(options.sentence);
-    audio = synthesizeSpeech({ phonemes, sampleRate: 16000, pitchHz: 110 + 90 * ((seed * 0.618) % 1), seed });
+    const voice = options.voice ?? "auto";
+    const pitch = (seed * 0.618) % 1;
+    let phonemes;
+    if (voice === "espeak" || (voice === "auto" && espeakAvailable())) {
+      const spoken = speakWithEspeak({ text: options.sentence, pitch: Math.round(30 + 40 * pitch) });
+      ({ phonemes, audio, sampleRate } = spoken);
+    } else {
+      phonemes = phonemesFromText(options.sentence);
+      audio = synthesizeSpeech({ phonemes, sampleRate, pitchHz: 110 + 90 * pitch, seed });
+    }
     audioOffsetS = t0;
     append(speechMotion({ phonemes, fps, seed }));
   }
   if (want("lighting")) append(lightingSequence({ frames: 3 * fps, fps }));
   let frames = parts.flat();
   if (options.maxFrames !== undefined) frames = frames.slice(0, options.maxFrames);
-  return { frames, audio, audioOffsetS };
+  return { frames, audio, sampleRate, audioOffsetS };
 }
 
 /** SH lighting of a frame: the scripted key light, a dim fill from the other side, and ambient light. */
@@ -245,7 +264,7 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
       const n = Math.hypot(...axis);
       return { center: [center[0], center[1], center[2]] as Vec3, axis: [axis[0] / n, axis[1] / n, axis[2] / n] as Vec3, radius: model.topology.eyeRadius };
     });
-    const { frames, audio, audioOffsetS } = scriptFrames(options, model);
+    const { frames, audio, sampleRate, audioOffsetS } = scriptFrames(options, model);
     const valFrom = Math.floor(frames.length * 0.85);
     const bar = new ProgressBar({ label: `capture ${subject.name}`, total: frames.length, unit: "frame", stream: options.progress });
     const datasetFrames: DatasetInput["frames"] = [];
@@ -312,7 +331,7 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
       bar.tick(1);
     }
     bar.finish();
-    if (audio) await writer.writeAudio("audio.wav", encodeWav({ sampleRate: 16000, channels: [audio] }));
+    if (audio) await writer.writeAudio("audio.wav", encodeWav({ sampleRate, channels: [audio] }));
     const sequenceName = options.sequence;
     const manifest: DatasetInput = {
       format: "likeness-dataset",
@@ -332,7 +351,7 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
         worldToCamera: { rotation: [...r.camera.worldToCamera.rotation], translation: [...r.camera.worldToCamera.translation] },
       })),
       frames: datasetFrames,
-      ...(audio ? { audio: { path: "audio.wav", sampleRate: 16000, offsetSeconds: audioOffsetS } } : {}),
+      ...(audio ? { audio: { path: "audio.wav", sampleRate, offsetSeconds: audioOffsetS } } : {}),
     };
     await writeContactSheet({
       tiles: sheet,
