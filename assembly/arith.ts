@@ -1,92 +1,14 @@
 // Elementwise arithmetic kernels: binary ops with broadcasting patterns, scalar
-// ops, unary ops (with exp/log approximations that need no tables) and their
-// backward passes. Every kernel splits its flat output range over threads with
-// rangeStart, so each thread writes a disjoint part.
+// ops, unary ops (exp and log from ./math) and their backward passes. Every kernel
+// splits its flat output range over threads with rangeStart, so each thread writes
+// a disjoint part.
 //
 // Binary op codes: 0 add (x + y), 1 sub (x - y), 2 mul (x * y), 3 div (x / y),
 // 4 reversed sub (y - x), 5 reversed div (y / x). The reversed codes let one
 // kernel serve "full op broadcast" and "broadcast op full".
 // Unary op codes: 0 neg, 1 exp, 2 log, 3 sqrt, 4 square, 5 abs.
+import { expV, logV, signV } from "./math";
 import { rangeStart } from "./partition";
-
-// ---- exp and log without lookup tables (Cephes expf/logf polynomials) ----
-
-/**
- * e^x per lane, relative error about 2e-7 over the normal range. x = k ln2 + r with
- * |r| <= ln2/2 (ln2 split in two so k ln2 is exact), e^r by a degree-7 minimax
- * polynomial, 2^k built from exponent bits in two halves so results that underflow
- * to subnormals and results near overflow both come out right.
- */
-// @ts-ignore: decorator
-@inline
-function expV(x0: v128): v128 {
-  // pmin/pmax keep NaN (it fails both comparisons) and compile shorter than min/max.
-  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  // Adding 1.5 * 2^23 rounds x log2(e) to an integer k that then sits in the low
-  // mantissa bits: k as a float and as an i32 without a (slow) conversion.
-  const magic = f32x4.splat(12582912.0);
-  const kb = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
-  const k = f32x4.sub(kb, magic);
-  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
-  const z = f32x4.mul(r, r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
-  const ki = i32x4.sub(kb, magic);
-  const k1 = i32x4.shr_s(ki, 1);
-  const k2 = i32x4.sub(ki, k1);
-  const bias = i32x4.splat(127);
-  const s1 = i32x4.shl(i32x4.add(k1, bias), 23);
-  const s2 = i32x4.shl(i32x4.add(k2, bias), 23);
-  return f32x4.mul(f32x4.mul(p, s1), s2);
-}
-
-/**
- * Natural log per lane, relative error about 2e-7; log(0) = -inf, log(x < 0) = NaN,
- * log(inf) = inf, subnormal inputs handled. x = m 2^e with m in [sqrt(1/2), sqrt(2)),
- * log(m) by Cephes' polynomial in m - 1, e ln2 added in two parts.
- */
-// @ts-ignore: decorator
-@inline
-function logV(x0: v128): v128 {
-  const tiny = f32x4.lt(x0, f32x4.splat(1.17549435e-38));
-  const x = v128.bitselect(f32x4.mul(x0, f32x4.splat(33554432.0)), x0, tiny);
-  const eAdj = v128.and(tiny, f32x4.splat(25.0));
-  const bits = x;
-  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126)));
-  e = f32x4.sub(e, eAdj);
-  // m in [0.5, 1)
-  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
-  const small = f32x4.lt(m, f32x4.splat(0.707106781186547524));
-  e = f32x4.sub(e, v128.and(small, f32x4.splat(1.0)));
-  m = f32x4.sub(f32x4.add(m, v128.and(small, m)), f32x4.splat(1.0));
-  const z = f32x4.mul(m, m);
-  let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(3.3333331174e-1));
-  y = f32x4.mul(f32x4.mul(y, m), z);
-  y = f32x4.add(y, f32x4.mul(e, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  let res = f32x4.add(m, y);
-  res = f32x4.add(res, f32x4.mul(e, f32x4.splat(0.693359375)));
-  const inf = f32x4.splat(Infinity);
-  res = v128.bitselect(inf, res, f32x4.eq(x0, inf));
-  res = v128.bitselect(f32x4.neg(inf), res, f32x4.eq(x0, f32x4.splat(0.0)));
-  // Negative inputs and NaN: NaN.
-  res = v128.bitselect(f32x4.splat(NaN), res, v128.not(f32x4.ge(x0, f32x4.splat(0.0))));
-  return res;
-}
 
 // ---- binary ops ----
 
@@ -322,14 +244,6 @@ export function unaryF32(x: usize, out: usize, n: i32, op: i32, tid: i32, numThr
   else if (op == 3) unaryLoop(3, x, out, start, end);
   else if (op == 4) unaryLoop(4, x, out, start, end);
   else unaryLoop(5, x, out, start, end);
-}
-
-/** sign(x) as +-1, and 0 at x = +-0 (NaN stays NaN-free: 0 unless ordered and nonzero). */
-// @ts-ignore: decorator
-@inline
-function signV(x: v128): v128 {
-  const one = v128.or(v128.and(x, i32x4.splat(0x80000000)), f32x4.splat(1.0));
-  return v128.and(one, f32x4.ne(x, f32x4.splat(0.0)));
 }
 
 // @ts-ignore: decorator

@@ -3,56 +3,25 @@
 // rgb = sum_i w_i rgb_i (+ (1 - opacity) background), opacity = sum_i w_i.
 //
 // Layout: rgb [R, S, C], density and deltas [R, S]; threads own ranges of rays.
+import { expFiniteS, expFiniteV } from "./math";
 import { rangeStart } from "./partition";
 
-// @ts-ignore: decorator
-@inline const LOG2E: f32 = 1.4426950408889634;
-// ln 2 split so that n * LN2_HI is exact for |n| < 2^8 (Cody-Waite).
-// @ts-ignore: decorator
-@inline const LN2_HI: f32 = 0.693145751953125;
-// @ts-ignore: decorator
-@inline const LN2_LO: f32 = 1.4286068202862268e-6;
-// Below this exp underflows to subnormals; the result is flushed to 0.
-// @ts-ignore: decorator
-@inline const EXP_MIN: f32 = -87.33;
-// @ts-ignore: decorator
-@inline const EXP_MAX: f32 = 88.0;
-
 /**
- * exp(x) on four lanes: x = n ln2 + r with |r| <= ln2/2, exp(r) by its degree-7
- * Taylor polynomial (relative error < 1e-8 before rounding), 2^n from the exponent
- * bits. Returns 0 below -87.33 (including -inf) and exp(88) above 88.
+ * out[i] = exp(x[i]) for n floats (the compositing kernels' exp, exposed for tests).
+ * expFiniteV gives 0 below -87.34 and stays finite above 88, so even a negative
+ * density leaves the weights finite (no inf, no inf * 0).
  */
-// @ts-ignore: decorator
-@inline
-function exp4(x: v128): v128 {
-  const tiny = f32x4.lt(x, f32x4.splat(EXP_MIN));
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_MIN)), f32x4.splat(EXP_MAX));
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.add(f32x4.splat(<f32>(1.0 / 720.0)), f32x4.mul(r, f32x4.splat(<f32>(1.0 / 5040.0))));
-  p = f32x4.add(f32x4.splat(<f32>(1.0 / 120.0)), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(<f32>(1.0 / 24.0)), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(<f32>(1.0 / 6.0)), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(0.5), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return v128.andnot(f32x4.mul(p, scale), tiny);
-}
-
-/** out[i] = exp(x[i]) for n floats (the compositing kernels' exp, exposed for tests). */
 export function fieldsExp(x: usize, out: usize, n: i32, tid: i32, numThreads: i32): void {
   const i0 = rangeStart(n, tid, numThreads);
   const i1 = rangeStart(n, tid + 1, numThreads);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
     const off = <usize>i << 2;
-    v128.store(out + off, exp4(v128.load(x + off)));
+    v128.store(out + off, expFiniteV(v128.load(x + off)));
   }
   for (; i < i1; i++) {
     const off = <usize>i << 2;
-    store<f32>(out + off, f32x4.extract_lane(exp4(f32x4.splat(load<f32>(x + off))), 0));
+    store<f32>(out + off, expFiniteS(load<f32>(x + off)));
   }
 }
 
@@ -64,12 +33,12 @@ function transmittanceFactors(density: usize, deltas: usize, dst: usize, numSamp
   for (; i + 4 <= numSamples; i += 4) {
     const off = <usize>i << 2;
     const tau = f32x4.mul(v128.load(density + off), v128.load(deltas + off));
-    v128.store(dst + off, exp4(f32x4.neg(tau)));
+    v128.store(dst + off, expFiniteV(f32x4.neg(tau)));
   }
   for (; i < numSamples; i++) {
     const off = <usize>i << 2;
     const tau = load<f32>(density + off) * load<f32>(deltas + off);
-    store<f32>(dst + off, f32x4.extract_lane(exp4(f32x4.splat(-tau)), 0));
+    store<f32>(dst + off, expFiniteS(-tau));
   }
 }
 

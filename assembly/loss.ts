@@ -2,6 +2,7 @@
 // kind 0 l1 |d|, 1 l2 d^2, 2 huber (0.5 d^2 if |d| <= delta, else delta (|d| - delta / 2)),
 // d = pred - target. The forward pass writes pairwise partial sums of fixed blocks
 // (independent of the thread count); the sumRowsF32 kernel combines them.
+import { clampV, signV, sumLanes } from "./math";
 import { rangeStart } from "./partition";
 
 // @ts-ignore: decorator
@@ -20,9 +21,8 @@ function lossV(kind: i32, d: v128, delta: v128): v128 {
 @inline
 function lossGradV(kind: i32, d: v128, delta: v128): v128 {
   if (kind == 1) return f32x4.add(d, d);
-  const sign = v128.and(v128.or(v128.and(d, i32x4.splat(0x80000000)), f32x4.splat(1.0)), f32x4.ne(d, f32x4.splat(0.0)));
-  if (kind == 0) return sign;
-  return f32x4.min(f32x4.max(d, f32x4.neg(delta)), delta);
+  if (kind == 0) return signV(d);
+  return clampV(d, f32x4.neg(delta), delta);
 }
 
 // @ts-ignore: decorator
@@ -49,7 +49,7 @@ function lossSum(kind: i32, pred: usize, target: usize, weights: usize, i0: i32,
     if (kind == 0) for (; i + 4 <= end; i += 4) acc = f32x4.add(acc, termV(0, pred, target, weights, <usize>i << 2, delta));
     else if (kind == 1) for (; i + 4 <= end; i += 4) acc = f32x4.add(acc, termV(1, pred, target, weights, <usize>i << 2, delta));
     else for (; i + 4 <= end; i += 4) acc = f32x4.add(acc, termV(2, pred, target, weights, <usize>i << 2, delta));
-    let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+    let s = sumLanes(acc);
     for (; i < end; i++) s += termS(kind, pred, target, weights, <usize>i << 2, delta);
     return s;
   }

@@ -3,6 +3,7 @@
 // every output value is summed by one thread in a fixed order, and sums too long
 // for one thread go through fixed-size blocks whose partial sums are combined in a
 // second, fixed pass.
+import { sumLanes } from "./math";
 import { rangeStart } from "./partition";
 
 /**
@@ -21,7 +22,7 @@ function pairwiseSum(p: usize, n: i32): f32 {
     }
     for (; i + 4 <= n; i += 4) acc0 = f32x4.add(acc0, v128.load(p + (<usize>i << 2)));
     const acc = f32x4.add(acc0, acc1);
-    let s: f32 = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+    let s = sumLanes(acc);
     for (; i < n; i++) s += load<f32>(p + (<usize>i << 2));
     return s;
   }

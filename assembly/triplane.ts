@@ -8,6 +8,7 @@
 // Coordinates follow align_corners = false: texel i's centre sits at
 // u = (2i + 1) / R - 1; the continuous texel coordinate is clamped to [0, R - 1]
 // (border padding), and the gradient with respect to a clamped coordinate is zero.
+import { clampV, sumLanesPair } from "./math";
 import { rangeStart } from "./partition";
 
 // Per point, the three planes are set up at once in the lanes of f32x4/i32x4 vectors:
@@ -37,7 +38,7 @@ function texelPosition(w: v128, res: f32): v128 {
 // @ts-ignore: decorator
 @inline
 function clampTexel(g: v128, res: f32): v128 {
-  return f32x4.min(f32x4.max(g, f32x4.splat(0)), f32x4.splat(res - 1));
+  return clampV(g, f32x4.splat(0), f32x4.splat(res - 1));
 }
 
 /** Index of the lower tap, at most R - 2 so that the upper tap exists (0 when R = 1). */
@@ -196,6 +197,20 @@ export function triplaneForward(
   }
 }
 
+/** p[0..4) += v. */
+// @ts-ignore: decorator
+@inline
+function addTo(p: usize, v: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v));
+}
+
+/** p[0] += v. */
+// @ts-ignore: decorator
+@inline
+function addToS(p: usize, v: f32): void {
+  store<f32>(p, load<f32>(p) + v);
+}
+
 /**
  * Backward of one row of taps (texel offsets oA, oB; broadcast weights wA, wB) for one
  * point: dPlanes at the taps += g * w (when `wantPlanes`); returns (g . planes[oA],
@@ -231,12 +246,11 @@ function backwardRow(
     }
     if (wantPlanes) {
       // Taps may coincide at the border: the second update loads after the first store.
-      v128.store(dA + off, f32x4.add(v128.load(dA + off), f32x4.mul(gc, wA)));
-      v128.store(dB + off, f32x4.add(v128.load(dB + off), f32x4.mul(gc, wB)));
+      addTo(dA + off, f32x4.mul(gc, wA));
+      addTo(dB + off, f32x4.mul(gc, wB));
     }
   }
-  const pairs = f32x4.add(f32x4.shuffle(accA, accB, 0, 1, 4, 5), f32x4.shuffle(accA, accB, 2, 3, 6, 7));
-  let result = f32x4.add(f32x4.shuffle(pairs, pairs, 0, 2, 0, 2), f32x4.shuffle(pairs, pairs, 1, 3, 1, 3));
+  let result = sumLanesPair(accA, accB);
   if (c < channels) {
     const sA = f32x4.extract_lane(wA, 0);
     const sB = f32x4.extract_lane(wB, 0);
@@ -250,8 +264,8 @@ function backwardRow(
         b += gc * load<f32>(pB + off);
       }
       if (wantPlanes) {
-        store<f32>(dA + off, load<f32>(dA + off) + gc * sA);
-        store<f32>(dB + off, load<f32>(dB + off) + gc * sB);
+        addToS(dA + off, gc * sA);
+        addToS(dB + off, gc * sB);
       }
     }
     result = f32x4.add(result, f32x4.replace_lane(f32x4.splat(a), 1, b));
@@ -331,16 +345,15 @@ function backwardFourTaps(
     }
     if (wantPlanes) {
       // Taps may coincide at the border: each update is loaded after the previous store.
-      v128.store(d00 + off, f32x4.add(v128.load(d00 + off), f32x4.mul(gc, w00)));
-      v128.store(d01 + off, f32x4.add(v128.load(d01 + off), f32x4.mul(gc, w01)));
-      v128.store(d10 + off, f32x4.add(v128.load(d10 + off), f32x4.mul(gc, w10)));
-      v128.store(d11 + off, f32x4.add(v128.load(d11 + off), f32x4.mul(gc, w11)));
+      addTo(d00 + off, f32x4.mul(gc, w00));
+      addTo(d01 + off, f32x4.mul(gc, w01));
+      addTo(d10 + off, f32x4.mul(gc, w10));
+      addTo(d11 + off, f32x4.mul(gc, w11));
     }
   }
   if (!wantPoints && c == channels) return accU;
   // Lanes (sum accU, sum accV, ., .).
-  const pairs = f32x4.add(f32x4.shuffle(accU, accV, 0, 1, 4, 5), f32x4.shuffle(accU, accV, 2, 3, 6, 7));
-  let result = f32x4.add(f32x4.shuffle(pairs, pairs, 0, 2, 0, 2), f32x4.shuffle(pairs, pairs, 1, 3, 1, 3));
+  let result = sumLanesPair(accU, accV);
   if (c < channels) {
     const stu = f32x4.extract_lane(tu, 0);
     const stv = f32x4.extract_lane(tv, 0);
@@ -362,10 +375,10 @@ function backwardFourTaps(
         dv += gc * ((p10 - p00) * (<f32>1 - stu) + (p11 - p01) * stu);
       }
       if (wantPlanes) {
-        store<f32>(d00 + off, load<f32>(d00 + off) + gc * s00);
-        store<f32>(d01 + off, load<f32>(d01 + off) + gc * s01);
-        store<f32>(d10 + off, load<f32>(d10 + off) + gc * s10);
-        store<f32>(d11 + off, load<f32>(d11 + off) + gc * s11);
+        addToS(d00 + off, gc * s00);
+        addToS(d01 + off, gc * s01);
+        addToS(d10 + off, gc * s10);
+        addToS(d11 + off, gc * s11);
       }
     }
     result = f32x4.add(result, f32x4.replace_lane(f32x4.splat(du), 1, dv));
