@@ -18,3 +18,4 @@ export {
   WAV_ENCODINGS, WavError, audioDurationSeconds, decodeWav, encodeWav, readWav, writeWav,
   type Audio, type DecodedWav, type WavEncoding,
 } from "./wav.js";
+export * from "./video/index.js";
