@@ -19,3 +19,4 @@ export {
   type Audio, type DecodedWav, type WavEncoding,
 } from "./wav.js";
 export * from "./video/index.js";
+export * from "./track/index.js";
