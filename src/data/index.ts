@@ -20,3 +20,4 @@ export {
 } from "./wav.js";
 export * from "./video/index.js";
 export * from "./track/index.js";
+export * from "./fit/index.js";

@@ -1,0 +1,269 @@
+import { NUM_LANDMARKS } from "../../face/index.js";
+import { rotationAndDerivatives } from "../../geometry/pose-op.js";
+import { addExpression, isIrisLandmark, type LandmarkModel } from "./landmark-model.js";
+
+/**
+ * The per-frame least-squares problem of the landmark fitter: the model's
+ * landmarks, posed and projected by the fixed look-at camera, against the
+ * tracked 2D landmarks. This file computes its cost and its Gauss-Newton normal
+ * equations (J^T W J, J^T W r) with analytic Jacobians.
+ *
+ * Camera: at (0, 0, distance) on the world's +z axis, looking at the origin, y
+ * up (as lookAtCamera builds it), so a world point P has camera coordinates
+ * (P_x, -P_y, distance - P_z); pixels u = f x_c / z_c + c_x, v = f y_c / z_c + c_y.
+ * Pose: P = R(a) X + t, X the head-frame landmark, a the axis-angle vector.
+ */
+
+/** The unknowns of one frame. */
+export interface FrameState {
+  /** Axis-angle head rotation [3], radians, model to world. */
+  rotation: Float64Array;
+  /** Head translation [3], metres, model to world. */
+  translation: Float64Array;
+  /** Expression coefficients [numExpression]. */
+  expression: Float64Array;
+}
+
+/** What is shared by all frames of a video while one frame is evaluated. */
+export interface SharedContext {
+  readonly model: LandmarkModel;
+  /** Head-frame landmarks of the current identity, zero expression [478 * 3]. */
+  neutral: Float64Array;
+  focalPx: number;
+  readonly principalPx: readonly [number, number];
+  /** Distance of the camera from the world origin along +z, metres. */
+  readonly cameraDistance: number;
+  /** Weight per landmark [478] (0 ignores it). */
+  readonly landmarkWeights: Float64Array;
+  /** Huber threshold on a landmark's error, as a fraction of the face size. */
+  readonly huberFraction: number;
+}
+
+/** One frame's observation: tracked pixels and the face size that normalizes them. */
+export interface FrameObservation {
+  /** [numLandmarks * 2] pixels; 468 or 478 landmarks. */
+  readonly pixels: Float64Array;
+  readonly numLandmarks: number;
+  /** Diagonal of the face box (bounds of the 468 mesh landmarks), pixels. */
+  readonly faceSizePx: number;
+}
+
+/** Which unknowns get Jacobian columns, in this order: pose (6), then expression, then identity and log focal. */
+export interface ColumnSet {
+  readonly expression: boolean;
+  readonly shared: boolean;
+}
+
+/** Number of columns of a {@link ColumnSet}. */
+export function columnCount(model: LandmarkModel, columns: ColumnSet): number {
+  return 6 + (columns.expression ? model.numExpression : 0) + (columns.shared ? model.numIdentity + 1 : 0);
+}
+
+/** Scratch buffers reused across calls (one per solver). */
+export class FrameScratch {
+  readonly posed: Float64Array = new Float64Array(NUM_LANDMARKS * 3);
+  readonly ju: Float64Array;
+  readonly jv: Float64Array;
+  /** Columns with nonzero Jacobian entries for the current landmark, ascending. */
+  readonly active: Int32Array;
+  constructor(maxColumns: number) {
+    this.ju = new Float64Array(maxColumns);
+    this.jv = new Float64Array(maxColumns);
+    this.active = new Int32Array(maxColumns);
+  }
+}
+
+function huberCost(e: number, delta: number): number {
+  return e <= delta ? e * e : 2 * delta * e - delta * delta;
+}
+
+/**
+ * Sum of the landmark weights that count for this observation (the data term is
+ * a weighted mean over landmarks, so its scale does not depend on how many
+ * landmarks a tracker gives).
+ */
+export function observedWeight(ctx: SharedContext, obs: FrameObservation): number {
+  let s = 0;
+  for (let l = 0; l < obs.numLandmarks; l++) s += ctx.landmarkWeights[l];
+  return s;
+}
+
+/**
+ * Data cost of a frame: the weighted mean over landmarks of the Huber penalty of
+ * the reprojection error divided by the face size.
+ */
+export function frameDataCost(ctx: SharedContext, state: FrameState, obs: FrameObservation, scratch: FrameScratch): number {
+  const x = addExpression(ctx.model, ctx.neutral, state.expression, scratch.posed);
+  const { rotation: r } = rotationAndDerivatives(Array.from(state.rotation));
+  const [tx, ty, tz] = state.translation;
+  const f = ctx.focalPx, [cx, cy] = ctx.principalPx, dist = ctx.cameraDistance;
+  const invSize = 1 / obs.faceSizePx, delta = ctx.huberFraction;
+  let cost = 0, wsum = 0;
+  for (let l = 0; l < obs.numLandmarks; l++) {
+    const w = ctx.landmarkWeights[l];
+    if (w === 0) continue;
+    const X = x[3 * l], Y = x[3 * l + 1], Z = x[3 * l + 2];
+    const px = r[0] * X + r[1] * Y + r[2] * Z + tx;
+    const py = r[3] * X + r[4] * Y + r[5] * Z + ty;
+    const pz = r[6] * X + r[7] * Y + r[8] * Z + tz;
+    const iz = 1 / (dist - pz);
+    const ru = (f * px * iz + cx - obs.pixels[2 * l]) * invSize;
+    const rv = (-f * py * iz + cy - obs.pixels[2 * l + 1]) * invSize;
+    cost += w * huberCost(Math.sqrt(ru * ru + rv * rv), delta);
+    wsum += w;
+  }
+  return wsum > 0 ? cost / wsum : 0;
+}
+
+/**
+ * Reprojection errors of a frame, pixels: per landmark [numLandmarks] and the
+ * model's projected landmarks [numLandmarks * 2].
+ */
+export function frameReprojection(ctx: SharedContext, state: FrameState, obs: FrameObservation, scratch: FrameScratch): { errorsPx: Float64Array; projectedPx: Float64Array } {
+  const x = addExpression(ctx.model, ctx.neutral, state.expression, scratch.posed);
+  const { rotation: r } = rotationAndDerivatives(Array.from(state.rotation));
+  const [tx, ty, tz] = state.translation;
+  const f = ctx.focalPx, [cx, cy] = ctx.principalPx, dist = ctx.cameraDistance;
+  const errorsPx = new Float64Array(obs.numLandmarks), projectedPx = new Float64Array(2 * obs.numLandmarks);
+  for (let l = 0; l < obs.numLandmarks; l++) {
+    const X = x[3 * l], Y = x[3 * l + 1], Z = x[3 * l + 2];
+    const px = r[0] * X + r[1] * Y + r[2] * Z + tx;
+    const py = r[3] * X + r[4] * Y + r[5] * Z + ty;
+    const pz = r[6] * X + r[7] * Y + r[8] * Z + tz;
+    const iz = 1 / (dist - pz);
+    const u = f * px * iz + cx, v = -f * py * iz + cy;
+    projectedPx[2 * l] = u;
+    projectedPx[2 * l + 1] = v;
+    errorsPx[l] = Math.hypot(u - obs.pixels[2 * l], v - obs.pixels[2 * l + 1]);
+  }
+  return { errorsPx, projectedPx };
+}
+
+/**
+ * Adds one frame's Gauss-Newton normal equations to `h` (n x n, upper and lower
+ * triangle both filled at the end) and `g` (n), n = {@link columnCount}: with
+ * the data cost C = sum_l w_l rho(|r_l|) / sum w (r_l the normalized
+ * reprojection error, rho Huber by iteratively reweighted least squares), h
+ * approximates the Hessian of C / 2 and g is its gradient. Iris landmarks get
+ * Jacobian entries for the gaze parameters only, so they drive gaze but not the
+ * head pose, identity or other expressions. Returns the frame's data cost.
+ */
+export function accumulateFrame(
+  ctx: SharedContext,
+  state: FrameState,
+  obs: FrameObservation,
+  columns: ColumnSet,
+  scratch: FrameScratch,
+  h: Float64Array,
+  g: Float64Array,
+): number {
+  const m = ctx.model;
+  const nE = m.numExpression, nI = m.numIdentity;
+  const n = columnCount(m, columns);
+  const expOffset = 6, idOffset = 6 + (columns.expression ? nE : 0), focalColumn = idOffset + nI;
+  const x = addExpression(m, ctx.neutral, state.expression, scratch.posed);
+  const { rotation: r, derivatives: dr } = rotationAndDerivatives(Array.from(state.rotation));
+  const [d0, d1, d2] = dr;
+  const [tx, ty, tz] = state.translation;
+  const f = ctx.focalPx, [cx, cy] = ctx.principalPx, dist = ctx.cameraDistance;
+  const invSize = 1 / obs.faceSizePx, delta = ctx.huberFraction;
+  const wsum = observedWeight(ctx, obs);
+  if (wsum === 0) return 0;
+  const ju = scratch.ju, jv = scratch.jv, active = scratch.active;
+  const gaze = m.gazeParameters;
+  let cost = 0;
+  for (let l = 0; l < obs.numLandmarks; l++) {
+    const w = ctx.landmarkWeights[l];
+    if (w === 0) continue;
+    const X = x[3 * l], Y = x[3 * l + 1], Z = x[3 * l + 2];
+    const px = r[0] * X + r[1] * Y + r[2] * Z + tx;
+    const py = r[3] * X + r[4] * Y + r[5] * Z + ty;
+    const pz = r[6] * X + r[7] * Y + r[8] * Z + tz;
+    const iz = 1 / (dist - pz);
+    const xc = px, yc = -py;
+    const ru = (f * xc * iz + cx - obs.pixels[2 * l]) * invSize;
+    const rv = (f * yc * iz + cy - obs.pixels[2 * l + 1]) * invSize;
+    const e = Math.sqrt(ru * ru + rv * rv);
+    cost += w * huberCost(e, delta);
+    const s = (w * (e > delta ? delta / e : 1)) / wsum;
+    // d(u, v)/dP, already divided by the face size.
+    const a = f * iz * invSize;
+    const gu0 = a, gu2 = a * xc * iz;
+    const gv1 = -a, gv2 = a * yc * iz;
+    // R^T g: the derivative with respect to a head-frame displacement.
+    const hu0 = r[0] * gu0 + r[6] * gu2, hu1 = r[1] * gu0 + r[7] * gu2, hu2 = r[2] * gu0 + r[8] * gu2;
+    const hv0 = r[3] * gv1 + r[6] * gv2, hv1 = r[4] * gv1 + r[7] * gv2, hv2 = r[5] * gv1 + r[8] * gv2;
+    const eb = m.expressionBasis, row = 3 * l * nE;
+    // Only the columns that can be nonzero for this landmark are filled and multiplied (the bases are local).
+    let count = 0;
+    if (isIrisLandmark(l)) {
+      if (columns.expression) {
+        for (const k of gaze) {
+          const c = expOffset + k;
+          ju[c] = hu0 * eb[row + k] + hu1 * eb[row + nE + k] + hu2 * eb[row + 2 * nE + k];
+          jv[c] = hv0 * eb[row + k] + hv1 * eb[row + nE + k] + hv2 * eb[row + 2 * nE + k];
+          active[count++] = c;
+        }
+      }
+    } else {
+      const dRX = (d: number[]): [number, number, number] => [
+        d[0] * X + d[1] * Y + d[2] * Z,
+        d[3] * X + d[4] * Y + d[5] * Z,
+        d[6] * X + d[7] * Y + d[8] * Z,
+      ];
+      const q0 = dRX(d0), q1 = dRX(d1), q2 = dRX(d2);
+      ju[0] = gu0 * q0[0] + gu2 * q0[2];
+      ju[1] = gu0 * q1[0] + gu2 * q1[2];
+      ju[2] = gu0 * q2[0] + gu2 * q2[2];
+      jv[0] = gv1 * q0[1] + gv2 * q0[2];
+      jv[1] = gv1 * q1[1] + gv2 * q1[2];
+      jv[2] = gv1 * q2[1] + gv2 * q2[2];
+      ju[3] = gu0;
+      ju[4] = 0;
+      ju[5] = gu2;
+      jv[3] = 0;
+      jv[4] = gv1;
+      jv[5] = gv2;
+      for (let c = 0; c < 6; c++) active[count++] = c;
+      if (columns.expression) {
+        for (const k of m.expressionSupport[l]) {
+          const b0 = eb[row + k], b1 = eb[row + nE + k], b2 = eb[row + 2 * nE + k];
+          const c = expOffset + k;
+          ju[c] = hu0 * b0 + hu1 * b1 + hu2 * b2;
+          jv[c] = hv0 * b0 + hv1 * b1 + hv2 * b2;
+          active[count++] = c;
+        }
+      }
+      if (columns.shared) {
+        const ib = m.identityBasis, irow = 3 * l * nI;
+        for (const k of m.identitySupport[l]) {
+          const b0 = ib[irow + k], b1 = ib[irow + nI + k], b2 = ib[irow + 2 * nI + k];
+          const c = idOffset + k;
+          ju[c] = hu0 * b0 + hu1 * b1 + hu2 * b2;
+          jv[c] = hv0 * b0 + hv1 * b1 + hv2 * b2;
+          active[count++] = c;
+        }
+        // d u / d log f = (u - c_x), normalized.
+        ju[focalColumn] = f * xc * iz * invSize;
+        jv[focalColumn] = f * yc * iz * invSize;
+        active[count++] = focalColumn;
+      }
+    }
+    for (let a = 0; a < count; a++) {
+      const i = active[a];
+      const ui = s * ju[i], vi = s * jv[i];
+      g[i] += ui * ru + vi * rv;
+      const hrow = i * n;
+      for (let b = a; b < count; b++) {
+        const j = active[b];
+        h[hrow + j] += ui * ju[j] + vi * jv[j];
+      }
+    }
+  }
+  return cost / wsum;
+}
+
+/** Copies the upper triangle of `h` (n x n) into its lower triangle. */
+export function symmetrize(h: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) h[j * n + i] = h[i * n + j];
+}
