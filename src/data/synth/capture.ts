@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { noGrad, scope, tensor } from "../../core/index.js";
-import { createFaceModel, FaceMaterial, FaceRegion, type FaceModel } from "../../face/index.js";
+import { createFaceModel, FaceMaterial, type FaceModel } from "../../face/index.js";
 import { projectPoints } from "../../geometry/camera.js";
 import { axisAngleFromRotation, rotationFromYawPitchRoll, type RigidTransform, type Vec3 } from "../../geometry/rigid.js";
 import type { DatasetInput } from "../dataset.js";
+import { triangleRegionBits } from "../region-masks.js";
 import { writeContactSheet, type ContactTile } from "../contact-sheet.js";
 import { ProgressBar, type ProgressStream } from "../progress.js";
 import { encodeWav } from "../wav.js";
@@ -77,26 +78,6 @@ function surfaceOf(material: number, hairStyle: BuiltInSubject["appearance"]["ha
     case FaceMaterial.iris:
     case FaceMaterial.pupil: return "eye";
     default: return "skin";
-  }
-}
-
-/** Region-mask bits of a face-model vertex region. */
-function regionBits(region: number): number {
-  switch (region) {
-    case FaceRegion.lips:
-    case FaceRegion.mouthInterior:
-    case FaceRegion.teeth:
-      return REGION_FACE | REGION_MOUTH;
-    case FaceRegion.eyelids:
-    case FaceRegion.eyeSocket:
-    case FaceRegion.eyeball:
-    case FaceRegion.iris:
-    case FaceRegion.pupil:
-      return REGION_FACE | REGION_EYES;
-    case FaceRegion.faceSkin:
-      return REGION_FACE;
-    default:
-      return 0;
   }
 }
 
@@ -241,9 +222,9 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
     for (let i = 0; i < shoulders.triangles.length; i++) triangles[model.triangles.length + i] = shoulders.triangles[i] + model.numVertices;
     const triangleSurface = new Uint8Array(triangles.length / 3);
     const triangleRegions = new Uint8Array(triangles.length / 3);
+    triangleRegions.set(triangleRegionBits(model));
     for (let t = 0; t < headTriangles; t++) {
       triangleSurface[t] = SURFACE_KINDS.indexOf(surfaceOf(model.materials[t], subject.appearance.hairStyle));
-      triangleRegions[t] = regionBits(model.regions[model.triangles[3 * t]]);
     }
     triangleSurface.fill(SURFACE_KINDS.indexOf("cloth"), headTriangles);
     const concat3 = (a: Float32Array, b: Float32Array): Float32Array => {

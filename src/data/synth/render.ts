@@ -2,6 +2,7 @@ import type { PinholeCamera } from "../../geometry/camera.js";
 import { cameraCenterWorld } from "../../geometry/camera.js";
 import { interpolateAttributes, rasterizeMesh } from "../../geometry/rasterize.js";
 import type { Vec3 } from "../../geometry/rigid.js";
+import { REGION_EYES, REGION_FACE, REGION_MOUTH } from "../region-masks.js";
 import { srgbByteFromLinear, type SubjectAppearance } from "./appearance.js";
 import { shadeDiffuse, type ShLighting } from "./lighting.js";
 import { SolidNoise } from "./noise.js";
@@ -11,10 +12,7 @@ export const SURFACE_KINDS = ["skin", "lips", "eye", "teeth", "mouthInterior", "
 /** One of {@link SURFACE_KINDS}. */
 export type SurfaceKind = (typeof SURFACE_KINDS)[number];
 
-/** Bits of the per-pixel region mask. */
-export const REGION_FACE = 1;
-export const REGION_MOUTH = 2;
-export const REGION_EYES = 4;
+export { REGION_EYES, REGION_FACE, REGION_MOUTH };
 
 /** Geometry of one frame, ready to shade. All arrays are packed per vertex or per triangle. */
 export interface SynthScene {
