@@ -3,12 +3,14 @@ import { parseArgs } from "node:util";
 import { packageVersion } from "./version.js";
 import { runDoctor } from "./doctor.js";
 import { CAPTURE_SYNTH_HELP, runCaptureSynth } from "./capture-synth.js";
+import { CAPTURE_VIDEO_HELP, runCaptureVideo } from "./capture-video.js";
 
 const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
 
 Usage: likeness <command> [options]
 
 Commands:
+  capture video     turn a portrait video into a dataset (see 'likeness capture video --help')
   capture synth     render a built-in synthetic subject into a dataset (see 'likeness capture synth --help')
   doctor            check the install: kernels, threads, a quick throughput number
 
@@ -19,16 +21,17 @@ Options:
 Environment:
   LIKENESS_THREADS   threads for compute kernels (default: the number of cores)
 
-Capture from video, train, render, eval, view and demo arrive as the methods land; see README.md.`;
+Train, render, eval, view and demo arrive as the methods land; see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "capture") {
     if (argv[1] === "synth") return runCaptureSynth(argv.slice(2));
+    if (argv[1] === "video") return runCaptureVideo(argv.slice(2));
     if (argv[1] === undefined || argv[1] === "--help" || argv[1] === "-h") {
-      console.log(CAPTURE_SYNTH_HELP);
+      console.log(`${CAPTURE_VIDEO_HELP}\n\n${CAPTURE_SYNTH_HELP}`);
       return 0;
     }
-    console.error(`likeness: unknown capture source '${argv[1]}'; available: synth`);
+    console.error(`likeness: unknown capture source '${argv[1]}'; available: video, synth`);
     return 2;
   }
   const { values, positionals } = parseArgs({

@@ -21,3 +21,7 @@ export {
 export * from "./video/index.js";
 export * from "./track/index.js";
 export * from "./fit/index.js";
+export {
+  VIDEO_CAPTURE_FILES, captureVideo, stableCrop,
+  type MatteFunction, type VideoCaptureOptions, type VideoCaptureReport, type VideoCaptureResult,
+} from "./capture-video.js";
