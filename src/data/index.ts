@@ -25,3 +25,4 @@ export {
   VIDEO_CAPTURE_FILES, captureVideo, stableCrop,
   type MatteFunction, type VideoCaptureOptions, type VideoCaptureReport, type VideoCaptureResult,
 } from "./capture-video.js";
+export * from "./matte/index.js";

