@@ -23,6 +23,6 @@ export * from "./track/index.js";
 export * from "./fit/index.js";
 export {
   VIDEO_CAPTURE_FILES, captureVideo, stableCrop,
-  type MatteFunction, type VideoCaptureOptions, type VideoCaptureReport, type VideoCaptureResult,
+  type CaptureMatting, type VideoCaptureOptions, type VideoCaptureReport, type VideoCaptureResult,
 } from "./capture-video.js";
 export * from "./matte/index.js";
