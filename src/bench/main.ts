@@ -5,6 +5,10 @@ import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../core/safetensors.js";
 import { getCore } from "../core/runtime.js";
 import { benchCapture } from "./capture.js";
+import { benchCaptureVideo } from "./capture-video.js";
+import { benchMatting } from "./matting.js";
+import { benchTracking } from "./tracking.js";
+import { benchVideo } from "./video.js";
 import { measureCoreCeilingGflops } from "./ceiling.js";
 import { benchConv } from "./conv.js";
 import { benchFields } from "./fields.js";
@@ -81,6 +85,10 @@ async function main(): Promise<void> {
   synth.forEach(print);
   writeFileAtomic(join(outDir, "synth.json"), JSON.stringify(synth, null, 2) + "\n");
   console.log(`wrote ${join(outDir, "synth.json")}`);
+  const video = [...(await benchVideo()), ...(await benchTracking()), ...(await benchMatting()), ...(await benchCaptureVideo())];
+  video.forEach(print);
+  writeFileAtomic(join(outDir, "video.json"), JSON.stringify(video, null, 2) + "\n");
+  console.log(`wrote ${join(outDir, "video.json")}`);
   process.exit(0);
 }
 
