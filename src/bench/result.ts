@@ -25,6 +25,19 @@ export function medianSeconds(fn: () => void, { warmup = 1, repeats = 5 } = {}):
   return times[Math.floor(times.length / 2)];
 }
 
+/** The async form of {@link medianSeconds}, for work in other processes or on promises. */
+export async function medianSecondsAsync(fn: () => Promise<unknown>, { warmup = 0, repeats = 3 } = {}): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
 /**
  * Runs `fn` on a fresh runtime with `numThreads` threads, then restarts the
  * runtime with the thread count it had before. Tensors made before the call are

@@ -1,28 +1,8 @@
 import { join } from "node:path";
-import sharp from "sharp";
 import { landmarkJitter, measureFilterLag, smoothTrack } from "../data/track/smooth.js";
-import { REAL_DATA_DIR, extractVideoFrames } from "../data/track/testing.js";
-import { createFaceTracker, type FaceTracker, type RgbFrame } from "../data/track/tracker.js";
-import type { BenchResult } from "./result.js";
-
-/** Median milliseconds of one `track` call on `frame`, after warm-up calls. */
-async function medianTrackMs(tracker: FaceTracker, frame: RgbFrame, { warmup = 3, repeats = 9 } = {}): Promise<number> {
-  for (let i = 0; i < warmup; i++) await tracker.track(frame);
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = process.hrtime.bigint();
-    await tracker.track(frame);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-/** A real portrait (portrait-s5.jpg, square) resized to `sizePx` square. */
-async function portraitFrame(sizePx: number): Promise<RgbFrame> {
-  const { data, info } = await sharp(join(REAL_DATA_DIR, "portrait-s5.jpg")).removeAlpha().resize(sizePx, sizePx).raw().toBuffer({ resolveWithObject: true });
-  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), widthPx: info.width, heightPx: info.height };
-}
+import { REAL_DATA_DIR, extractVideoFrames, readPortraitFrame } from "../data/track/testing.js";
+import { createFaceTracker } from "../data/track/tracker.js";
+import { medianSecondsAsync, type BenchResult } from "./result.js";
 
 /**
  * Face tracking with `@vladmandic/human` on tfjs's wasm backend (one thread in
@@ -37,13 +17,13 @@ export async function benchTracking(): Promise<BenchResult[]> {
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
   try {
     const results: BenchResult[] = [{ name: "track_load_ms", value: loadMs, unit: "ms" }];
-    const frames = [await portraitFrame(480), await portraitFrame(256)];
+    const frames = [await readPortraitFrame(480), await readPortraitFrame(256)];
     // The first calls at a new size compile and tune wasm kernels: warm both sizes before timing either.
     for (const frame of frames) {
       if (!(await tracker.track(frame))) throw new Error(`benchTracking: no face in the ${frame.widthPx}px portrait`);
     }
     for (const frame of frames) {
-      results.push({ name: `track_${frame.widthPx}_ms_per_frame`, value: await medianTrackMs(tracker, frame), unit: "ms" });
+      results.push({ name: `track_${frame.widthPx}_ms_per_frame`, value: 1000 * (await medianSecondsAsync(() => tracker.track(frame), { warmup: 3, repeats: 9 })), unit: "ms" });
     }
     const lag = measureFilterLag();
     results.push(

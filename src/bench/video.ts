@@ -3,22 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { decodeVideoFrames, type DecodeFramesOptions } from "../data/video/decode.js";
 import { encodeVideo } from "../data/video/encode.js";
-import type { BenchResult } from "./result.js";
+import { medianSecondsAsync, type BenchResult } from "./result.js";
 
 /** The real clip decoded: `../shared/data/real` beside the repository (see its PROVENANCE.md). */
 const CLIP = resolve(import.meta.dirname, "../../../shared/data/real/expressive-woman-480.mp4");
-
-/** Seconds of `fn`'s median run out of `repeats` (async; ffmpeg runs in its own process). */
-async function medianSecondsAsync(fn: () => Promise<void>, repeats = 3): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 async function decodeAll(options: DecodeFramesOptions): Promise<number> {
   let frames = 0;

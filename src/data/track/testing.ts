@@ -48,3 +48,9 @@ export async function extractVideoFrames(videoPath: string, indices: readonly nu
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A real portrait (`portrait-s5.jpg`, square) resized to `sizePx` square, for benchmarks. */
+export async function readPortraitFrame(sizePx: number): Promise<RgbFrame> {
+  const { data, info } = await sharp(join(REAL_DATA_DIR, "portrait-s5.jpg")).removeAlpha().resize(sizePx, sizePx).raw().toBuffer({ resolveWithObject: true });
+  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), widthPx: info.width, heightPx: info.height };
+}
