@@ -8,7 +8,9 @@ import { ProgressBar, type ProgressStream } from "./progress.js";
 import { rasterizeRegionMasks, triangleRegionBits } from "./region-masks.js";
 import { createMatter, type MatteModel } from "./matte/index.js";
 import { createFaceTracker, landmarkJitter, smoothTrack, type LandmarkJitter } from "./track/index.js";
-import { decodeVideoFrames, encodeVideo, extractAudio, probeVideo, readImageFolder, VideoError, type CropRect, type VideoFrame } from "./video/index.js";
+import {
+  decodeVideoFrames, encodeVideo, extractAudio, listImageFiles, probeVideo, readImageFolder, VideoError, type CropRect, type VideoFrame,
+} from "./video/index.js";
 import { encodeWav } from "./wav.js";
 import { openDatasetWriter } from "./write.js";
 
@@ -133,8 +135,9 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
     const raw: (Float32Array | null)[] = [];
     const boxes: [number, number, number, number][] = [];
     let widthPx = 0, heightPx = 0;
-    const total = Math.min(options.maxFrames ?? Infinity, info?.frameCount ?? Infinity);
-    const trackBar = new ProgressBar({ label: "track", total: Number.isFinite(total) ? total : 0, unit: "frame", stream: options.progress });
+    const available = info ? info.frameCount : listImageFiles(input).length;
+    const total = Math.min(options.maxFrames ?? Infinity, available);
+    const trackBar = new ProgressBar({ label: "track", total, unit: "frame", stream: options.progress });
     try {
       for await (const frame of frames(input, isFolder, fps, { maxFrames: options.maxFrames })) {
         widthPx = frame.widthPx;
