@@ -2,3 +2,4 @@
 export * from "./core/index.js";
 export * from "./geometry/index.js";
 export * from "./data/index.js";
+export * from "./train/index.js";

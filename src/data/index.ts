@@ -26,3 +26,4 @@ export {
   type CaptureMatting, type VideoCaptureOptions, type VideoCaptureReport, type VideoCaptureResult,
 } from "./capture-video.js";
 export * from "./matte/index.js";
+export { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
