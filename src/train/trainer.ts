@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { scope, type StoredTensor } from "../core/index.js";
-// ProgressBar is not (yet) exported by the data layer's index.ts.
 import { describeSchemaError, ProgressBar, type ProgressStream } from "../data/index.js";
 import {
   writeAvatarFile,
