@@ -3,3 +3,5 @@ export * from "./core/index.js";
 export * from "./geometry/index.js";
 export * from "./data/index.js";
 export * from "./train/index.js";
+export * from "./render/index.js";
+export * from "./eval/index.js";

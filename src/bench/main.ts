@@ -7,6 +7,7 @@ import { getCore } from "../core/runtime.js";
 import { benchCapture } from "./capture.js";
 import { benchCaptureVideo } from "./capture-video.js";
 import { benchMatting } from "./matting.js";
+import { benchRender } from "./render.js";
 import { benchTracking } from "./tracking.js";
 import { benchVideo } from "./video.js";
 import { measureCoreCeilingGflops } from "./ceiling.js";
@@ -28,6 +29,7 @@ const TARGETS: Record<string, { min?: number; max?: number }> = {
   threads_speedup_mlp: { min: 1.8 },
   rasterize_256_10k_fps: { min: 30 },
   capture_synth_300x256_seconds: { max: 60 },
+  render_256_fps: { min: 2 },
 };
 
 /**
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileAtomic(join(outDir, "core.json"), JSON.stringify(results, null, 2) + "\n");
   console.log(`wrote ${join(outDir, "core.json")}`);
-  const synth = [...(await benchGeometry()), ...(await benchCapture())];
+  const synth = [...(await benchGeometry()), ...(await benchCapture()), ...(await benchRender())];
   synth.forEach(print);
   writeFileAtomic(join(outDir, "synth.json"), JSON.stringify(synth, null, 2) + "\n");
   console.log(`wrote ${join(outDir, "synth.json")}`);
