@@ -27,3 +27,8 @@ export {
 } from "./capture-video.js";
 export * from "./matte/index.js";
 export { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
+export {
+  BUILT_IN_SUBJECTS, CONTACT_SHEET_FILE, DEFAULT_SUBJECT, SYNTH_RIGS, SYNTH_SEQUENCES, SYNTH_VOICES,
+  builtInSubject, captureSynthetic, subjectFromSeed,
+  type SynthCaptureOptions, type SynthCaptureResult, type SynthRig, type SynthSequence, type SynthVoice,
+} from "./synth/index.js";
