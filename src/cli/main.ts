@@ -4,6 +4,7 @@ import { packageVersion } from "./version.js";
 import { runDoctor } from "./doctor.js";
 import { CAPTURE_SYNTH_HELP, runCaptureSynth } from "./capture-synth.js";
 import { CAPTURE_VIDEO_HELP, runCaptureVideo } from "./capture-video.js";
+import { runTrain } from "./train.js";
 
 const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
 
@@ -12,6 +13,7 @@ Usage: likeness <command> [options]
 Commands:
   capture video     turn a portrait video into a dataset (see 'likeness capture video --help')
   capture synth     render a built-in synthetic subject into a dataset (see 'likeness capture synth --help')
+  train             train a FLAME-in-NeRF avatar on a dataset (see 'likeness train --help')
   doctor            check the install: kernels, threads, a quick throughput number
 
 Options:
@@ -21,7 +23,7 @@ Options:
 Environment:
   LIKENESS_THREADS   threads for compute kernels (default: the number of cores)
 
-Train, render, eval, view and demo arrive as the methods land; see README.md.`;
+Render, eval, view and demo arrive next; see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "capture") {
@@ -34,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`likeness: unknown capture source '${argv[1]}'; available: video, synth`);
     return 2;
   }
+  if (argv[0] === "train") return runTrain(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },

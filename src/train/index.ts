@@ -17,3 +17,4 @@ export {
   LearningRateScheduleSchema, learningRateAt, type LearningRateSchedule, type LearningRateScheduleInput,
 } from "./schedule.js";
 export { SnapshotError, loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./snapshot.js";
+export { DEFAULT_STEPS, trainAvatar, type TrainAvatarOptions, type TrainAvatarResult } from "./train-avatar.js";

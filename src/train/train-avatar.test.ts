@@ -1,0 +1,30 @@
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { builtInSubject, captureSynthetic } from "../data/index.js";
+import { readAvatarFile } from "./avatar-file.js";
+import { trainAvatar } from "./train-avatar.js";
+
+const quiet = { write: () => true };
+
+describe("trainAvatar", () => {
+  it("trains the tiny preset on a synthetic capture, validates on a held-out frame, checkpoints and resumes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "likeness-train-"));
+    await captureSynthetic({
+      subject: builtInSubject("ada"), outDir: join(dir, "ds"), sizePx: 32, rig: "front", domeCameras: 1, sequence: "expressions",
+      framesPerExpression: 1, maxFrames: 20, fps: 30, sentence: "hello", voice: "formant", seed: 1, overwrite: false, progress: quiet,
+    });
+    const out = join(dir, "ada.avatar");
+    const first = await trainAvatar({ datasetDir: join(dir, "ds"), outPath: out, preset: "tiny", steps: 10, resume: false, validateEvery: 10, progress: quiet });
+    expect(first.step).toBe(10);
+    expect(first.validationPsnr).toBeGreaterThan(5);
+    expect(readAvatarFile(out).training.step).toBe(10);
+    expect(readdirSync(first.rendersDir)).toContain("val-000010.png");
+    const resumed = await trainAvatar({ datasetDir: join(dir, "ds"), outPath: out, preset: "tiny", steps: 20, resume: true, validateEvery: 10, progress: quiet });
+    expect(resumed.step).toBe(20);
+    expect(resumed.history.steps.length).toBe(20);
+    expect(readAvatarFile(out).training.step).toBe(20);
+    expect(existsSync(out)).toBe(true);
+  });
+});
