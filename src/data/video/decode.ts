@@ -1,5 +1,5 @@
 import { VideoError } from "./error.js";
-import { ffmpegFileUrl, spawnFfmpeg, StderrTail } from "./ffmpeg.js";
+import { ffmpegFileUrl, startFfmpeg } from "./ffmpeg.js";
 import { probeVideo, type VideoInfo } from "./probe.js";
 
 /** swscale flags for exact rounding and full-resolution chroma in YUV/RGB conversions. */
@@ -124,14 +124,7 @@ export async function* decodeVideoFrames(path: string, options: DecodeFramesOpti
   if (maxFrames !== undefined) args.push("-frames:v", String(maxFrames));
   args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "-");
 
-  const child = spawnFfmpeg(args);
-  const stderr = new StderrTail();
-  child.stderr?.on("data", (c: Buffer) => stderr.push(c));
-  let spawnError: Error | undefined;
-  child.once("error", (e) => (spawnError = e));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
-    child.once("close", (code, signal) => resolvePromise({ code, signal }));
-  });
+  const { child, stderr, exited, spawnError } = startFfmpeg(args);
 
   const { widthPx, heightPx } = geometry;
   const frameBytes = widthPx * heightPx * 3;
@@ -160,7 +153,8 @@ export async function* decodeVideoFrames(path: string, options: DecodeFramesOpti
       }
     }
     const { code, signal } = await exited;
-    if (spawnError) throw new VideoError(`${path}: cannot run ffmpeg (${spawnError.message})`);
+    const startError = spawnError();
+    if (startError) throw new VideoError(`${path}: cannot run ffmpeg (${startError.message})`);
     if (code !== 0) {
       throw new VideoError(`${path}: ffmpeg failed while decoding (${signal ? `signal ${signal}` : `exit code ${code}`}): ${stderr.lastLines() || "no message"}`);
     }

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { encodeWav, type Audio } from "../wav.js";
 import { ACCURATE_SWS_FLAGS } from "./decode.js";
 import { VideoError } from "./error.js";
-import { ffmpegEncoders, ffmpegFileUrl, spawnFfmpeg, StderrTail } from "./ffmpeg.js";
+import { ffmpegEncoders, ffmpegFileUrl, startFfmpeg } from "./ffmpeg.js";
 
 /** Video codecs {@link encodeVideo} writes: H.264 (libx264) when the ffmpeg binary has it, else MPEG-4 part 2. */
 export type EncodedVideoCodec = "h264" | "mpeg4";
@@ -121,21 +121,15 @@ export async function encodeVideo(options: EncodeVideoOptions): Promise<EncodedV
   let renamed = false;
   try {
     if (audio && tempAudio) writeFileSync(tempAudio, encodeWav(audio, "float32"));
-    const child = spawnFfmpeg(args, { stdin: "pipe" });
-    const stderr = new StderrTail();
-    child.stderr?.on("data", (c: Buffer) => stderr.push(c));
-    let spawnError: Error | undefined;
-    child.once("error", (e) => (spawnError = e));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
-      child.once("close", (code, signal) => resolvePromise({ code, signal }));
-    });
+    const { child, stderr, exited, spawnError } = startFfmpeg(args, { stdin: "pipe" });
     const stdin = child.stdin;
     if (!stdin) throw new VideoError(`${outPath}: ffmpeg started without an input pipe`);
     // A broken pipe shows as a write error below; this keeps it from being unhandled.
     stdin.on("error", () => undefined);
     const failure = async (what: string): Promise<VideoError> => {
       const { code, signal } = await exited;
-      if (spawnError) return new VideoError(`${outPath}: cannot run ffmpeg (${spawnError.message})`);
+      const startError = spawnError();
+      if (startError) return new VideoError(`${outPath}: cannot run ffmpeg (${startError.message})`);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       return new VideoError(`${outPath}: ffmpeg failed ${what} (${how}): ${stderr.lastLines() || "no message"}`);
     };
@@ -163,7 +157,7 @@ export async function encodeVideo(options: EncodeVideoOptions): Promise<EncodedV
     }
     stdin.end();
     const { code } = await exited;
-    if (code !== 0 || spawnError) throw await failure("while finishing the file");
+    if (code !== 0 || spawnError()) throw await failure("while finishing the file");
     renameSync(tempVideo, outPath);
     renamed = true;
     return { outPath, frameCount, widthPx: outWidth, heightPx: outHeight, videoCodec, audioEncoder };

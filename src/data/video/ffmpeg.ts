@@ -165,6 +165,29 @@ export class StderrTail {
   }
 }
 
+/** A started ffmpeg process with its stderr tail and its end. */
+export interface FfmpegProcess {
+  readonly child: ChildProcess;
+  readonly stderr: StderrTail;
+  /** Settles when the process has closed, with its exit code or signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The error of a process that could not be started, once known. */
+  spawnError(): Error | undefined;
+}
+
+/** {@link spawnFfmpeg}, plus the stderr tail and exit bookkeeping every streaming caller needs. */
+export function startFfmpeg(args: readonly string[], options: { stdin?: "ignore" | "pipe" } = {}): FfmpegProcess {
+  const child = spawnFfmpeg(args, options);
+  const stderr = new StderrTail();
+  child.stderr?.on("data", (c: Buffer) => stderr.push(c));
+  let error: Error | undefined;
+  child.once("error", (e) => (error = e));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
+    child.once("close", (code, signal) => resolvePromise({ code, signal }));
+  });
+  return { child, stderr, exited, spawnError: () => error };
+}
+
 /** What a finished ffmpeg run produced. */
 export interface FfmpegRun {
   /** Exit code, or null when killed by a signal. */
