@@ -7,7 +7,7 @@
  * positional encoding.
  */
 import {
-  add, annealingWindow, concat, encodePositions, encodedWidth, gatherRows, type Random, type Tensor,
+  add, annealingWindow, concat, encodePositions, encodedWidth, gatherRows, tensor, type Random, type Tensor,
 } from "../core/index.js";
 import { FieldError } from "./error.js";
 import { Mlp } from "./mlp.js";
@@ -38,8 +38,10 @@ export interface DeformationFieldOptions {
 export interface DeformInputs {
   /** Points [N, 3], normalized cube (the frame the encoding's frequencies refer to). */
   points: Tensor;
-  /** Latent-table row of each point [N] (usually all the same frame). */
+  /** Latent-table row of each point [N] (usually all the same frame); ignored when `latentCode` is given. */
   frameIndices: Int32Array | readonly number[];
+  /** One latent code [D] for every point instead of table rows (for driving with codes not in the table, e.g. their mean); no gradient. */
+  latentCode?: Float32Array;
   /** Condition [N, E] (no grad needed), or null when conditionDim is 0. */
   condition: Tensor | null;
   /** Coarse-to-fine progress alpha in [0, F]: frequency k is faded in as alpha passes k..k+1 (see core annealingWindow). */
@@ -85,14 +87,20 @@ export class DeformationField {
 
   /** Offsets and deformed points for N points. */
   deform(inputs: DeformInputs): DeformOutput {
-    const { points, frameIndices, condition, alpha } = inputs;
+    const { points, frameIndices, condition, alpha, latentCode } = inputs;
     const n = points.shape[0];
     if (points.rank !== 2 || points.shape[1] !== 3) throw new FieldError(`DeformationField: points must be [N, 3], got [${points.shape}]`);
-    if (frameIndices.length !== n) throw new FieldError(`DeformationField: ${frameIndices.length} frame indices for ${n} points`);
-    const parts = [
-      encodePositions({ x: points, numFrequencies: this.numFrequencies, windowWeights: annealingWindow(alpha, this.numFrequencies) }),
-      gatherRows({ x: this.latents, indices: frameIndices }),
-    ];
+    const parts = [encodePositions({ x: points, numFrequencies: this.numFrequencies, windowWeights: annealingWindow(alpha, this.numFrequencies) })];
+    if (latentCode) {
+      const d = this.latents.shape[1];
+      if (latentCode.length !== d) throw new FieldError(`DeformationField: latentCode has ${latentCode.length} values, the codes ${d}`);
+      const tiled = new Float32Array(n * d);
+      for (let i = 0; i < n; i++) tiled.set(latentCode, i * d);
+      parts.push(tensor(tiled, [n, d]));
+    } else {
+      if (frameIndices.length !== n) throw new FieldError(`DeformationField: ${frameIndices.length} frame indices for ${n} points`);
+      parts.push(gatherRows({ x: this.latents, indices: frameIndices }));
+    }
     if (this.conditionDim > 0) {
       if (!condition || condition.rank !== 2 || condition.shape[0] !== n || condition.shape[1] !== this.conditionDim) {
         throw new FieldError(`DeformationField: condition must be [${n}, ${this.conditionDim}], got ${condition ? `[${condition.shape}]` : "none"}`);

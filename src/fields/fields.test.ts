@@ -70,4 +70,16 @@ describe("DeformationField", () => {
     expect(at(0)).not.toEqual(at(3));
     expect(at(8)).toEqual(at(3));
   });
+
+  it("with a latentCode, uses that code for every point: the table row's own code gives the table's offsets", () => {
+    const field = new DeformationField({ ...deformationOptions, conditionDim: 0, rng: new Random(7) });
+    const row = field.latents.toArray().slice(6, 9);
+    scope(() => {
+      const points = new Random(8).randUniform([4, 3], -1, 1);
+      const byRow = field.deform({ points, frameIndices: new Int32Array(4).fill(2), condition: null, alpha: 3 }).offsets.toArray();
+      const byCode = field.deform({ points, frameIndices: [], condition: null, alpha: 3, latentCode: row }).offsets.toArray();
+      expect(Array.from(byCode)).toEqual(Array.from(byRow));
+      expect(() => field.deform({ points, frameIndices: [], condition: null, alpha: 3, latentCode: new Float32Array(2) })).toThrow(/latentCode has 2 values/);
+    });
+  });
 });

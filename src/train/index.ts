@@ -18,3 +18,7 @@ export {
 } from "./schedule.js";
 export { SnapshotError, loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./snapshot.js";
 export { DEFAULT_STEPS, trainAvatar, type TrainAvatarOptions, type TrainAvatarResult } from "./train-avatar.js";
+export {
+  FlameInNerfAvatar, FlameInNerfAvatarStateSchema, avatarStateOf,
+  type AvatarRenderOptions, type FlameInNerfAvatarState,
+} from "./avatar.js";

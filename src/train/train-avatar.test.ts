@@ -2,9 +2,12 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtInSubject, captureSynthetic } from "../data/index.js";
+import { builtInSubject, captureSynthetic, loadDataset } from "../data/index.js";
+import { psnr } from "../eval/index.js";
+import { loadTrainingFrames } from "../methods/flame-in-nerf/index.js";
 import { readAvatarFile } from "./avatar-file.js";
-import { trainAvatar } from "./train-avatar.js";
+import { FlameInNerfAvatar } from "./avatar.js";
+import { VALIDATION_FRAMES, spreadPick, trainAvatar } from "./train-avatar.js";
 
 const quiet = { write: () => true };
 
@@ -26,5 +29,22 @@ describe("trainAvatar", () => {
     expect(resumed.history.steps.length).toBe(20);
     expect(readAvatarFile(out).training.step).toBe(20);
     expect(existsSync(out)).toBe(true);
+
+    // The saved avatar, loaded on its own, renders the held-out frames as the trainer's last validation did.
+    const avatar = FlameInNerfAvatar.load(out);
+    expect(avatar.trainedSteps).toBe(20);
+    expect(avatar.state.dataset).toBe("ada-front-expressions");
+    const dataset = await loadDataset(join(dir, "ds"));
+    const val = spreadPick(await loadTrainingFrames(dataset, { split: "val" }), VALIDATION_FRAMES);
+    let sum = 0;
+    for (const f of val) {
+      const pose = f.frame.headPose!;
+      const image = avatar.render({ expression: f.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation }, f.camera);
+      expect([image.widthPx, image.heightPx]).toEqual([32, 32]);
+      sum += psnr(image.rgb, f.rgb);
+    }
+    expect(sum / val.length).toBeCloseTo(resumed.validationPsnr!, 4);
+    avatar.dispose();
+    expect(() => FlameInNerfAvatar.load(join(dir, "ds", "dataset.json"))).toThrow(/dataset\.json/);
   });
 });

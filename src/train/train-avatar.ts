@@ -5,10 +5,11 @@ import { psnr, writePng } from "../eval/index.js";
 import { createFaceModel } from "../face/index.js";
 import {
   FLAME_IN_NERF_METHOD, FlameInNerfModel, loadTrainingFrames, resolveFlameInNerfConfig,
-  type FlameInNerfPreset, type TrainingFrame,
+  type FlameInNerfPreset,
 } from "../methods/flame-in-nerf/index.js";
 import { renderImage } from "../render/index.js";
 import { readAvatarFile } from "./avatar-file.js";
+import { avatarStateOf } from "./avatar.js";
 import { loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./snapshot.js";
 import { train, type TrainResult } from "./trainer.js";
 
@@ -38,21 +39,22 @@ export interface TrainAvatarResult extends TrainResult {
   rendersDir: string;
 }
 
-/** The training frame nearest in time to `t`, whose latent code stands in for a held-out frame's. */
-function nearestTrainingFrame(frames: readonly TrainingFrame[], t: number): number {
-  let best = 0;
-  for (let k = 1; k < frames.length; k++) {
-    if (Math.abs(frames[k].frame.timeSeconds - t) < Math.abs(frames[best].frame.timeSeconds - t)) best = k;
-  }
-  return best;
+/** Up to `count` frames spread evenly over `frames` (first and last included). */
+export function spreadPick<T>(frames: readonly T[], count: number): T[] {
+  if (frames.length <= count) return [...frames];
+  if (count === 1) return [frames[0]];
+  return Array.from({ length: count }, (_, i) => frames[Math.round((i * (frames.length - 1)) / (count - 1))]);
 }
+
+/** Validation frames rendered at each validation during training (the `likeness eval` report uses all of them). */
+export const VALIDATION_FRAMES = 4;
 
 /**
  * `likeness train`: trains a FLAME-in-NeRF avatar on a dataset with the trainer
- * loop (progress, checkpoints, resume, Ctrl-C through `signal`), validating on a
- * held-out frame: it renders the frame with the latent code of the nearest
- * training frame, reports PSNR against it and writes render and truth side by
- * side as PNG.
+ * loop (progress, checkpoints, resume, Ctrl-C through `signal`), validating on up
+ * to {@link VALIDATION_FRAMES} held-out frames: each is rendered from its own
+ * expression and head pose with the mean latent code (as a drive would be), the
+ * mean PSNR is reported, and the first is written beside its truth as PNG.
  */
 export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAvatarResult> {
   const dataset = await loadDataset(options.datasetDir);
@@ -70,40 +72,32 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
     loadTensorsInto(model.parameters(), resumeFrom.parameters, options.outPath);
     if (resumeFrom.training.optimizer) restoreAdam(model.optimizer, resumeFrom.training.optimizer);
   }
+  const state = avatarStateOf(dataset, frames);
   const rendersDir = options.outPath.replace(/\.avatar$/, "") + "-renders";
   mkdirSync(rendersDir, { recursive: true });
   let validationPsnr: number | null = null;
+  const picked = spreadPick(valFrames.length ? valFrames : [frames[frames.length - 1]], VALIDATION_FRAMES);
   const validate = async (done: number): Promise<Record<string, number>> => {
-    const target = valFrames[0] ?? frames[frames.length - 1];
-    const latent = nearestTrainingFrame(frames, target.frame.timeSeconds);
-    const pose = target.frame.headPose!;
-    const condition = {
-      ...model.frameCondition(latent),
-      expression: target.expression,
-      rotation: target.rotation,
-      translation: target.translation,
-      faceRegion: model.faceRegionFor(target.expression, pose.rotationAxisAngle, pose.translation),
-    };
-    const image = renderImage({
-      camera: target.camera,
-      field: model.fieldFor(condition, model.annealingAlpha(done)),
-      bounds: model.boundsFor(target.rotation, target.translation),
-      numSamples: config.numSamples,
-      background: [1, 1, 1],
-    });
-    validationPsnr = psnr(image.rgb, target.rgb);
-    const { widthPx: w, heightPx: h } = target.camera;
-    const side = new Uint8Array(2 * w * h * 3);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        for (let c = 0; c < 3; c++) {
-          const p = 3 * (y * w + x) + c;
-          side[3 * (y * 2 * w + x) + c] = Math.round(255 * Math.min(1, Math.max(0, image.rgb[p])));
-          side[3 * (y * 2 * w + w + x) + c] = Math.round(255 * target.rgb[p]);
-        }
+    const alpha = model.annealingAlpha(done);
+    let sum = 0;
+    for (const [i, target] of picked.entries()) {
+      const pose = target.frame.headPose!;
+      const condition = model.driveCondition({ expression: target.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation });
+      const image = renderImage({
+        camera: target.camera,
+        field: model.fieldFor(condition, alpha),
+        bounds: model.boundsFor(condition.rotation, condition.translation),
+        numSamples: config.numSamples,
+        numImportanceSamples: config.numImportanceSamples,
+        background: config.background,
+      });
+      sum += psnr(image.rgb, target.rgb);
+      if (i === 0) {
+        const { widthPx: w, heightPx: h } = target.camera;
+        await writePng(join(rendersDir, `val-${String(done).padStart(6, "0")}.png`), sideBySide(image.rgb, target.rgb, w, h), 2 * w, h);
       }
     }
-    await writePng(join(rendersDir, `val-${String(done).padStart(6, "0")}.png`), side, 2 * w, h);
+    validationPsnr = sum / picked.length;
     return { valPsnr: validationPsnr };
   };
   const result = await train({
@@ -119,6 +113,7 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
         config: JSON.parse(JSON.stringify(config)),
         parameters: snapshotTensors(model.parameters()),
         optimizer: snapshotAdam(model.optimizer),
+        methodState: state,
       }),
     },
     resumeFrom,
@@ -127,4 +122,19 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
   });
   model.dispose();
   return { ...result, validationPsnr, rendersDir };
+}
+
+/** Render and truth side by side, 8-bit RGB [H * 2W * 3]. */
+function sideBySide(render: Float32Array, truth: Float32Array, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(2 * w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        const p = 3 * (y * w + x) + c;
+        out[3 * (y * 2 * w + x) + c] = Math.round(255 * Math.min(1, Math.max(0, render[p])));
+        out[3 * (y * 2 * w + w + x) + c] = Math.round(255 * Math.min(1, Math.max(0, truth[p])));
+      }
+    }
+  }
+  return out;
 }

@@ -7,4 +7,4 @@ export {
 } from "./config.js";
 export { TrainingDataError, loadTrainingFrames, type LoadTrainingFramesOptions, type TrainingFrame } from "./frames.js";
 export { buildFaceRegionGrid, faceRegionMask, faceRegionMaskReference, type FaceRegionGrid } from "./face-region.js";
-export { FlameInNerfModel, type FlameInNerfModelOptions, type FlameInNerfStepResult, type FrameCondition } from "./model.js";
+export { FlameInNerfModel, type DriveInput, type FlameInNerfModelOptions, type FlameInNerfStepResult, type FrameCondition } from "./model.js";

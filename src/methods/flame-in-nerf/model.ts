@@ -10,6 +10,7 @@ import {
   Adam, Random, add, backward, l2Loss, mulScalar, scope, tensor, zeros, type Tensor,
 } from "../../core/index.js";
 import { fittedVertices } from "../../data/index.js";
+import { rotationFromAxisAngle } from "../../geometry/index.js";
 import { DeformationField, TriplaneField } from "../../fields/index.js";
 import type { FaceModel } from "../../face/index.js";
 import { intersectBounds, renderRays, sampleRayBatch, type RadianceField, type RenderBounds } from "../../render/index.js";
@@ -20,8 +21,10 @@ import type { TrainingFrame } from "./frames.js";
 /** Options of {@link FlameInNerfModel}. */
 export interface FlameInNerfModelOptions {
   config: FlameInNerfConfig;
-  /** The training frames; frame k owns latent code k. */
+  /** The training frames; frame k owns latent code k. Empty for a model loaded only to render. */
   frames: readonly TrainingFrame[];
+  /** Latent codes in the table when `frames` is empty (a loaded avatar); default frames.length. */
+  numLatents?: number;
   /** The face model the dataset's expressions belong to. */
   faceModel: FaceModel;
   /** The subject's identity parameters (the dataset's `identity`), or empty for the mean shape. */
@@ -60,8 +63,20 @@ export interface FrameCondition {
   translation: ArrayLike<number>;
   /** Face-model region grid of the posed, fitted mesh (world frame). */
   faceRegion: FaceRegionGrid;
-  /** Latent-table row. */
-  latentIndex: number;
+  /** Latent-table row, or a latent code of its own (e.g. {@link FlameInNerfModel.meanLatent}). */
+  latent: number | Float32Array;
+}
+
+/** A drive: the expression and head pose to render the avatar with. */
+export interface DriveInput {
+  /** Expression parameters [E] of the face model. */
+  expression: ArrayLike<number>;
+  /** Head-to-world rotation as an axis-angle vector, radians. */
+  rotationAxisAngle: readonly [number, number, number];
+  /** Head-to-world translation, metres. */
+  translation: readonly [number, number, number];
+  /** Latent deformation code: a table row, a code, or the mean of the table (default). */
+  latent?: number | Float32Array;
 }
 
 /** The FLAME-in-NeRF model: its fields, optimizer and training step. */
@@ -79,14 +94,17 @@ export class FlameInNerfModel {
 
   constructor(options: FlameInNerfModelOptions) {
     const { config, frames, faceModel } = options;
-    if (frames.length === 0) throw new RangeError("FlameInNerfModel: no training frames");
+    const numLatents = options.numLatents ?? frames.length;
+    if (!Number.isInteger(numLatents) || numLatents < 1) throw new RangeError("FlameInNerfModel: no training frames");
     this.config = config;
     this.frames = frames;
     this.faceModel = faceModel;
     this.identity = Float32Array.from(options.identity);
-    this.expressionDim = frames[0].expression.length;
-    if (this.expressionDim !== faceModel.expressionNames.length) {
-      throw new RangeError(`FlameInNerfModel: frames have ${this.expressionDim} expression parameters, the face model ${faceModel.expressionNames.length}`);
+    this.expressionDim = faceModel.expressionNames.length;
+    for (const f of frames) {
+      if (f.expression.length !== this.expressionDim) {
+        throw new RangeError(`FlameInNerfModel: frames have ${f.expression.length} expression parameters, the face model ${this.expressionDim}`);
+      }
     }
     const rng = new Random(config.seed);
     const c = config.canonical;
@@ -97,7 +115,7 @@ export class FlameInNerfModel {
     });
     const d = config.deformation;
     this.deformation = new DeformationField({
-      numFrames: frames.length, latentDim: d.latentDim, conditionDim: config.expressionConditioning ? this.expressionDim : 0,
+      numFrames: numLatents, latentDim: d.latentDim, conditionDim: config.expressionConditioning ? this.expressionDim : 0,
       numFrequencies: d.numFrequencies, hiddenWidth: d.hiddenWidth, hiddenLayers: d.hiddenLayers,
       latentInitStd: d.latentInitStd, outputInitStd: d.outputInitStd, rng,
     });
@@ -159,7 +177,30 @@ export class FlameInNerfModel {
       grid = this.faceRegionFor(f.expression, pose.rotationAxisAngle, pose.translation);
       this.grids.set(k, grid);
     }
-    return { expression: f.expression, rotation: f.rotation, translation: f.translation, faceRegion: grid, latentIndex: k };
+    return { expression: f.expression, rotation: f.rotation, translation: f.translation, faceRegion: grid, latent: k };
+  }
+
+  /** The mean of the latent table: the code used to drive the avatar with expressions it never saw. */
+  meanLatent(): Float32Array {
+    const [rows, d] = this.deformation.latents.shape;
+    const table = this.deformation.latents.toArray();
+    const mean = new Float32Array(d);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j] += table[r * d + j] / rows;
+    return mean;
+  }
+
+  /** The condition of a drive (any expression and pose), its face-region grid built from the posed face model. */
+  driveCondition(drive: DriveInput): FrameCondition {
+    if (drive.expression.length !== this.expressionDim) {
+      throw new RangeError(`FlameInNerfModel: the drive has ${drive.expression.length} expression parameters, the face model ${this.expressionDim}`);
+    }
+    return {
+      expression: Float32Array.from(drive.expression),
+      rotation: rotationFromAxisAngle(drive.rotationAxisAngle),
+      translation: drive.translation,
+      faceRegion: this.faceRegionFor(drive.expression, drive.rotationAxisAngle, drive.translation),
+      latent: drive.latent ?? this.meanLatent(),
+    };
   }
 
   /**
@@ -168,7 +209,7 @@ export class FlameInNerfModel {
    * offsets and face-region mask (for the loss).
    */
   fieldFor(condition: FrameCondition, alpha: number, record?: (r: FieldRecord) => void): RadianceField {
-    const { rotation: r, translation: t, expression, faceRegion, latentIndex } = condition;
+    const { rotation: r, translation: t, expression, faceRegion, latent } = condition;
     const { center, radius } = this.config.bounds;
     const e = this.expressionDim;
     const conditioned = this.config.expressionConditioning;
@@ -198,8 +239,14 @@ export class FlameInNerfModel {
         }
         conditionTensor = tensor(values, [n, e]);
       }
-      const frameIndices = new Int32Array(n).fill(latentIndex);
-      const { points, offsets } = this.deformation.deform({ points: tensor(pn, [n, 3]), frameIndices, condition: conditionTensor, alpha });
+      const byRow = typeof latent === "number";
+      const { points, offsets } = this.deformation.deform({
+        points: tensor(pn, [n, 3]),
+        frameIndices: byRow ? new Int32Array(n).fill(latent) : [],
+        latentCode: byRow ? undefined : latent,
+        condition: conditionTensor,
+        alpha,
+      });
       record?.({ offsets, regionMask });
       return this.canonical.query(points, tensor(dh, [n, 3]));
     };
@@ -212,6 +259,7 @@ export class FlameInNerfModel {
    */
   trainStep(step: number): FlameInNerfStepResult {
     const cfg = this.config;
+    if (this.frames.length === 0) throw new Error("FlameInNerfModel.trainStep: the model has no training frames");
     const rng = new Random((Math.imul(cfg.seed + 1, 0x9e3779b1) ^ step) >>> 0);
     const k = rng.int(this.frames.length);
     const frame = this.frames[k];
