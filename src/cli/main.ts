@@ -5,6 +5,7 @@ import { runDoctor } from "./doctor.js";
 import { CAPTURE_SYNTH_HELP, runCaptureSynth } from "./capture-synth.js";
 import { CAPTURE_VIDEO_HELP, runCaptureVideo } from "./capture-video.js";
 import { runTrain } from "./train.js";
+import { runRender } from "./render.js";
 
 const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
 
@@ -14,6 +15,7 @@ Commands:
   capture video     turn a portrait video into a dataset (see 'likeness capture video --help')
   capture synth     render a built-in synthetic subject into a dataset (see 'likeness capture synth --help')
   train             train a FLAME-in-NeRF avatar on a dataset (see 'likeness train --help')
+  render            drive an avatar with a dataset, an expression file or a camera orbit; PNG + MP4
   doctor            check the install: kernels, threads, a quick throughput number
 
 Options:
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (argv[0] === "train") return runTrain(argv.slice(1));
+  if (argv[0] === "render") return runRender(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },

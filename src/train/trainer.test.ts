@@ -221,7 +221,7 @@ describe("train", () => {
 
 describe("divergenceReason", () => {
   const history = (losses: number[]) => ({ steps: losses.map((loss, step) => ({ step, loss, metrics: {} })), validations: [] });
-  const settings = { factor: 10, warmupSteps: 4, windowSteps: 3 };
+  const settings = { factor: 10, warmupSteps: 4, windowSteps: 3, patienceSteps: 1 };
 
   it("flags NaN and infinite losses always", () => {
     expect(divergenceReason(NaN, history([]), null)).toBe("the loss is NaN");
@@ -232,16 +232,25 @@ describe("divergenceReason", () => {
     expect(divergenceReason(100, history([1, 1, 1]), settings)).toBeNull(); // still warming up
     expect(divergenceReason(9.9, history([5, 1, 1, 1]), settings)).toBeNull();
     expect(divergenceReason(10.5, history([5, 1, 1, 1]), settings)).toBe(
-      "the loss 10.50 is more than 10x the median 1.000 of the last 3 steps",
+      "the loss 10.50 is more than 10x the median 1.000 of the 3 steps before",
     );
     expect(divergenceReason(1e9, history([1, 1, 1, 1]), null)).toBeNull();
+  });
+
+  it("with patience, lets one spike pass and flags a loss that stays high", () => {
+    const patient = { ...settings, patienceSteps: 3 };
+    expect(divergenceReason(50, history([1, 1, 1, 1, 1]), patient)).toBeNull();
+    expect(divergenceReason(50, history([1, 1, 1, 1, 1, 50, 1]), patient)).toBeNull();
+    expect(divergenceReason(50, history([1, 1, 1, 1, 1, 40, 30]), patient)).toBe(
+      "the last 3 losses (now 50.00) are all more than 10x the median 1.000 of the 3 steps before",
+    );
   });
 
   it("stops a run whose loss jumps, naming the step", async () => {
     const losses = [1, 0.9, 0.8, 0.7, 0.6, 50];
     await expect(train({
-      steps: 6, step: (i) => ({ loss: losses[i] }), progress: false, divergence: { warmupSteps: 3 },
-    })).rejects.toThrow(/^training diverged at step 6 of 6: the loss 50\.00 is more than 10x the median 0\.8000 of the last 5 steps; no checkpoint was written/);
+      steps: 6, step: (i) => ({ loss: losses[i] }), progress: false, divergence: { warmupSteps: 3, patienceSteps: 1 },
+    })).rejects.toThrow(/^training diverged at step 6 of 6: the loss 50\.00 is more than 10x the median 0\.8000 of the 5 steps before; no checkpoint was written/);
   });
 });
 

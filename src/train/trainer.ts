@@ -51,14 +51,16 @@ export interface TrainProgress {
 }
 
 /**
- * When a run counts as diverged: once `warmupSteps` losses are logged, a loss above
- * `factor` times the median of the last `windowSteps` losses. A NaN or infinite loss
- * always counts.
+ * When a run counts as diverged: once `warmupSteps` losses are logged, the last
+ * `patienceSteps` losses all above `factor` times the median of the `windowSteps`
+ * losses before them (one unlucky batch is not a divergence). A NaN or infinite
+ * loss always counts, at once.
  */
 export const DivergenceSettingsSchema = z.strictObject({
-  factor: z.number().finite().gt(1).default(10).describe("a loss above factor x the running median stops the run"),
+  factor: z.number().finite().gt(1).default(10).describe("losses above factor x the running median stop the run"),
   warmupSteps: z.number().int().nonnegative().default(20).describe("losses logged before the median test starts (early losses fall fast)"),
   windowSteps: z.number().int().positive().default(50).describe("recent losses the running median is taken over"),
+  patienceSteps: z.number().int().positive().default(5).describe("consecutive losses that must all be above the limit"),
 }).describe("divergence detection");
 
 /** Resolved divergence settings. */
@@ -228,12 +230,16 @@ export function divergenceReason(loss: number, history: TrainingHistory, setting
   if (Number.isNaN(loss)) return "the loss is NaN";
   if (!Number.isFinite(loss)) return `the loss is ${loss}`;
   if (!settings || history.steps.length < Math.max(1, settings.warmupSteps)) return null;
-  const recent = history.steps.slice(-settings.windowSteps).map((s) => s.loss);
+  const previous = history.steps.map((s) => s.loss);
+  const run = settings.patienceSteps;
+  const split = previous.length - (run - 1);
+  if (split < 1) return null;
+  const recent = previous.slice(Math.max(0, split - settings.windowSteps), split);
   const m = median(recent);
-  if (loss > settings.factor * m) {
-    return `the loss ${formatLoss(loss)} is more than ${settings.factor}x the median ${formatLoss(m)} of the last ${recent.length} steps`;
-  }
-  return null;
+  const limit = settings.factor * m;
+  if (!(loss > limit) || previous.slice(split).some((l) => !(l > limit))) return null;
+  const over = run === 1 ? `the loss ${formatLoss(loss)} is` : `the last ${run} losses (now ${formatLoss(loss)}) are all`;
+  return `${over} more than ${settings.factor}x the median ${formatLoss(m)} of the ${recent.length} steps before`;
 }
 
 function median(values: number[]): number {
