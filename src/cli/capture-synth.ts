@@ -18,7 +18,8 @@ Options:
   --out <dir>           output folder (required); refused if it exists, unless --overwrite
   --rig <rig>           ${SYNTH_RIGS.join(" | ")} (default front)
   --cameras <n>         cameras of the dome rig (default 8)
-  --sequence <name>     ${SYNTH_SEQUENCES.join(" | ")} (default all)
+  --sequence <name>     ${SYNTH_SEQUENCES.join(" | ")} (default all);
+                        performance: the expression sweep then speech, the head moving
   --size <px>           image size, square (default 256)
   --frames <n>          stop after n time steps
   --frames-per-expression <n>  length of each expression in the sweep (default 16)

@@ -6,6 +6,7 @@ import { CAPTURE_SYNTH_HELP, runCaptureSynth } from "./capture-synth.js";
 import { CAPTURE_VIDEO_HELP, runCaptureVideo } from "./capture-video.js";
 import { runTrain } from "./train.js";
 import { runRender } from "./render.js";
+import { runEval } from "./eval.js";
 
 const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
 
@@ -16,6 +17,7 @@ Commands:
   capture synth     render a built-in synthetic subject into a dataset (see 'likeness capture synth --help')
   train             train a FLAME-in-NeRF avatar on a dataset (see 'likeness train --help')
   render            drive an avatar with a dataset, an expression file or a camera orbit; PNG + MP4
+  eval              measure an avatar on a dataset's held-out frames; a report folder
   doctor            check the install: kernels, threads, a quick throughput number
 
 Options:
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === "train") return runTrain(argv.slice(1));
   if (argv[0] === "render") return runRender(argv.slice(1));
+  if (argv[0] === "eval") return runEval(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },

@@ -10,3 +10,10 @@ export { COLORMAPS, colormapColor, type ColormapName } from "./colormap.js";
 export { colorbar, errorHeatmap, perPixelError, type ColorbarOptions, type ErrorHeatmapOptions } from "./heatmap.js";
 export { RgbCanvas, parseColor, type RgbColor } from "./raster.js";
 export { writePng } from "./png.js";
+export {
+  DEFAULT_CONTACT_ROWS, DEFAULT_LEAK_FRAMES, EVAL_REGIONS, EVAL_REPORT_FILES, EVAL_REPORT_FORMAT, EVAL_REPORT_VERSION,
+  EvalFrameSchema, EvalReportSchema, FrameLandmarksSchema, LANDMARK_STATUSES, LeakFrameSchema, RegionMetricsSchema,
+  evalTableRows, evaluateAvatar, formatEvalMarkdown, formatEvalTable, landmarkDistance, readEvalReport, writeEvalReport,
+  type EvalFrame, type EvalFrameImages, type EvalRegion, type EvalRenders, type EvalReport, type EvaluateAvatarOptions,
+  type EvaluateAvatarResult, type FrameLandmarks, type LeakFrame, type RegionMetrics, type WriteEvalReportOptions,
+} from "./report/index.js";

@@ -67,6 +67,19 @@ describe("captureSynthetic", () => {
     expect(result.contactSheet).toBe(join(out, CONTACT_SHEET_FILE));
   });
 
+  it("scripts a performance: the expression sweep, then speech with its audio, the head moving throughout", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "likeness-synth-")), "bruno");
+    await captureSynthetic(options(out, { sizePx: 24, sequence: "performance" }));
+    const ds = await loadDataset(out, { checkImageSizes: false });
+    const sweep = (createFaceModel().expressionNames.length + 3) * 2; // each parameter, then three combinations
+    const turned = (f: (typeof ds.frames)[number]): number => Math.hypot(...f.headPose!.rotationAxisAngle);
+    expect(ds.frames.length).toBeGreaterThan(sweep);
+    expect(Math.max(...ds.frames.slice(0, sweep).map(turned))).toBeGreaterThan(0.05);
+    expect(Math.max(...ds.frames.slice(sweep).map(turned))).toBeGreaterThan(0.05);
+    expect(ds.frames.slice(sweep).some((f) => f.phoneme && f.phoneme !== "sil")).toBe(true);
+    expect(ds.audio!.offsetSeconds).toBeCloseTo(sweep / 30, 6);
+  });
+
   it("refuses an existing output before rendering and leaves nothing behind on failure", async () => {
     const dir = mkdtempSync(join(tmpdir(), "likeness-synth-"));
     const out = join(dir, "x");

@@ -19,8 +19,12 @@ import { makeShoulders } from "./shoulders.js";
 import { espeakAvailable, speakWithEspeak } from "./espeak.js";
 import { synthesizeSpeech } from "./speech.js";
 
-/** Motion sequences a synthetic capture can script. */
-export const SYNTH_SEQUENCES = ["expressions", "head", "speech", "lighting", "all"] as const;
+/**
+ * Motion sequences a synthetic capture can script. `performance` is what a portrait
+ * video holds: the expression sweep, then speech, with natural head motion (at 60%
+ * of the `head` sequence's range) throughout; `all` is every sequence in turn.
+ */
+export const SYNTH_SEQUENCES = ["expressions", "head", "speech", "lighting", "performance", "all"] as const;
 export type SynthSequence = (typeof SYNTH_SEQUENCES)[number];
 /** Capture rigs. */
 export const SYNTH_RIGS = ["front", "dome", "headset"] as const;
@@ -96,7 +100,7 @@ function scriptFrames(
     parts.push(frames.map((f) => ({ ...f, timeSeconds: t0 + f.timeSeconds })));
     t0 += frames.length / fps;
   };
-  const want = (s: SynthSequence): boolean => sequence === s || sequence === "all";
+  const want = (s: SynthSequence): boolean => sequence === s || sequence === "all" || (sequence === "performance" && (s === "expressions" || s === "speech"));
   if (want("expressions")) append(expressionSweep({ expressionNames: model.expressionNames, framesPerParameter: options.framesPerExpression, fps }));
   if (want("head")) append(headMotion({ frames: 5 * fps, fps, seed }));
   if (want("speech")) {
@@ -115,6 +119,10 @@ function scriptFrames(
   }
   if (want("lighting")) append(lightingSequence({ frames: 3 * fps, fps }));
   let frames = parts.flat();
+  if (sequence === "performance") {
+    const motion = headMotion({ frames: frames.length, fps, seed, amplitude: 0.6 });
+    frames = frames.map((f, i) => ({ ...f, headYawPitchRoll: motion[i].headYawPitchRoll, headTranslation: motion[i].headTranslation }));
+  }
   if (options.maxFrames !== undefined) frames = frames.slice(0, options.maxFrames);
   return { frames, audio, sampleRate, audioOffsetS };
 }
