@@ -7,6 +7,7 @@ import { CAPTURE_VIDEO_HELP, runCaptureVideo } from "./capture-video.js";
 import { runTrain } from "./train.js";
 import { runRender } from "./render.js";
 import { runEval } from "./eval.js";
+import { runDemo } from "./demo.js";
 
 const HELP = `likeness: photoreal, animatable 3D head avatars from a short portrait video, on a CPU
 
@@ -18,6 +19,7 @@ Commands:
   train             train a FLAME-in-NeRF avatar on a dataset (see 'likeness train --help')
   render            drive an avatar with a dataset, an expression file or a camera orbit; PNG + MP4
   eval              measure an avatar on a dataset's held-out frames; a report folder
+  demo              the whole path on a built-in subject: capture, train, render, evaluate (~5 min)
   doctor            check the install: kernels, threads, a quick throughput number
 
 Options:
@@ -27,7 +29,7 @@ Options:
 Environment:
   LIKENESS_THREADS   threads for compute kernels (default: the number of cores)
 
-Render, eval, view and demo arrive next; see README.md.`;
+See README.md for a walkthrough.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "capture") {
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === "train") return runTrain(argv.slice(1));
   if (argv[0] === "render") return runRender(argv.slice(1));
   if (argv[0] === "eval") return runEval(argv.slice(1));
+  if (argv[0] === "demo") return runDemo(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },

@@ -51,7 +51,7 @@ function positiveNumber(name: string, text: string | undefined, integer: boolean
 }
 
 /** The orbit drive: the avatar's reference pose (or the expression file's poses) with cameras circling the head centre. */
-function orbitDrive(avatar: FlameInNerfAvatar, count: number, fps: number, expressions: Drive | null): Drive {
+export function orbitDrive(avatar: FlameInNerfAvatar, count: number, fps: number, expressions: Drive | null): Drive {
   const pose = avatar.state.reference.headPose;
   const bounds = avatar.model.boundsFor(rotationFromAxisAngle(pose.rotationAxisAngle), pose.translation);
   const center: Vec3 = bounds.kind === "sphere"

@@ -42,6 +42,20 @@ describe("TriplaneField", () => {
   });
 });
 
+describe("TriplaneField with a condition", () => {
+  it("changes its output with the condition and checks the condition's shape", () => {
+    const field = new TriplaneField({ ...triplaneOptions, conditionDim: 2, rng: new Random(9) });
+    scope(() => {
+      const points = new Random(10).randUniform([6, 3], -1, 1);
+      const dirs = tensor(Array.from({ length: 6 }, () => [0, 0, 1]).flat(), [6, 3]);
+      const a = field.query(points, dirs, tensor(new Float32Array(12), [6, 2])).rgb.toArray();
+      const b = field.query(points, dirs, tensor(new Float32Array(12).fill(1), [6, 2])).rgb.toArray();
+      expect(Array.from(a)).not.toEqual(Array.from(b));
+      expect(() => field.query(points, dirs)).toThrow(/condition must be \[6, 2\], got none/);
+    });
+  });
+});
+
 describe("DeformationField", () => {
   it("starts near the identity, moves with the condition, and reaches its latent row and MLP", () => {
     const field = new DeformationField({ ...deformationOptions, rng: new Random(4) });

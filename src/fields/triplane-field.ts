@@ -31,6 +31,8 @@ export interface TriplaneFieldOptions {
   densityBias: number;
   /** Standard deviation of the initial plane features. */
   planeInitStd: number;
+  /** Width of a per-point condition vector fed to the decoder trunk with the features (e.g. expression, as NerFACE and FLAME-in-NeRF do); default 0. */
+  conditionDim?: number;
   rng: Random;
 }
 
@@ -57,6 +59,7 @@ export class TriplaneField {
   private readonly colorHead: Mlp;
   private readonly viewFrequencies: number;
   private readonly densityScale: number;
+  readonly conditionDim: number;
 
   constructor(options: TriplaneFieldOptions) {
     const { resolution, channels, hiddenWidth, hiddenLayers, colorWidth, viewFrequencies, rng } = options;
@@ -64,7 +67,8 @@ export class TriplaneField {
     if (!Number.isInteger(hiddenLayers) || hiddenLayers < 1) throw new FieldError(`TriplaneField: hiddenLayers must be >= 1, got ${hiddenLayers}`);
     if (!(options.densityScale > 0)) throw new FieldError(`TriplaneField: densityScale must be > 0, got ${options.densityScale}`);
     this.planes = rng.randn([3, resolution, resolution, channels], options.planeInitStd).asParameter();
-    this.trunk = new Mlp({ name: `${this.name}.trunk`, sizes: [channels, ...Array<number>(hiddenLayers).fill(hiddenWidth)], hiddenActivation: "relu", outputActivation: "relu", rng });
+    this.conditionDim = options.conditionDim ?? 0;
+    this.trunk = new Mlp({ name: `${this.name}.trunk`, sizes: [channels + this.conditionDim, ...Array<number>(hiddenLayers).fill(hiddenWidth)], hiddenActivation: "relu", outputActivation: "relu", rng });
     this.densityHead = new Mlp({ name: `${this.name}.density`, sizes: [hiddenWidth, 1], outputActivation: "softplus", outputBias: options.densityBias, rng });
     const viewWidth = encodedWidth(3, viewFrequencies);
     this.colorHead = new Mlp({ name: `${this.name}.color`, sizes: [hiddenWidth + viewWidth, colorWidth, 3], outputActivation: "sigmoid", rng });
@@ -72,13 +76,23 @@ export class TriplaneField {
     this.densityScale = options.densityScale;
   }
 
-  /** Density and colour at points [N, 3] (normalized cube) seen along unit directions viewDirs [N, 3]. */
-  query(points: Tensor, viewDirs: Tensor): TriplaneFieldOutput {
+  /**
+   * Density and colour at points [N, 3] (normalized cube) seen along unit
+   * directions viewDirs [N, 3], with the condition [N, conditionDim] when the
+   * field has one (no gradient needed).
+   */
+  query(points: Tensor, viewDirs: Tensor, condition: Tensor | null = null): TriplaneFieldOutput {
     if (points.rank !== 2 || points.shape[1] !== 3 || viewDirs.rank !== 2 || viewDirs.shape[0] !== points.shape[0] || viewDirs.shape[1] !== 3) {
       throw new FieldError(`TriplaneField: points and viewDirs must both be [N, 3], got [${points.shape}] and [${viewDirs.shape}]`);
     }
     const n = points.shape[0];
-    const features = sampleTriplane({ planes: this.planes, points });
+    let features = sampleTriplane({ planes: this.planes, points });
+    if (this.conditionDim > 0) {
+      if (!condition || condition.rank !== 2 || condition.shape[0] !== n || condition.shape[1] !== this.conditionDim) {
+        throw new FieldError(`TriplaneField: condition must be [${n}, ${this.conditionDim}], got ${condition ? `[${condition.shape}]` : "none"}`);
+      }
+      features = concat([features, condition], 1);
+    }
     const h = this.trunk.forward(features);
     const raw = this.densityHead.forward(h);
     const density = mulScalar(reshape(raw, [n]), this.densityScale);

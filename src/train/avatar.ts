@@ -6,10 +6,10 @@
 import { z } from "zod";
 import { DatasetCameraSchema, HeadPoseSchema, cameraFromDataset, type LoadedDataset } from "../data/index.js";
 import { createFaceModel } from "../face/index.js";
-import type { PinholeCamera } from "../geometry/index.js";
+import { rotationFromAxisAngle, type PinholeCamera } from "../geometry/index.js";
 import {
   FLAME_IN_NERF_METHOD, FlameInNerfConfigSchema, FlameInNerfModel,
-  type DriveInput, type FlameInNerfConfig, type TrainingFrame,
+  type AvatarOccupancy, type DriveInput, type FlameInNerfConfig, type TrainingFrame,
 } from "../methods/flame-in-nerf/index.js";
 import { renderImage, type RenderedImage } from "../render/index.js";
 import { AvatarFileError, readAvatarFile, type JsonValue, type TrainingHistory } from "./avatar-file.js";
@@ -48,6 +48,8 @@ export interface AvatarRenderOptions {
   background?: readonly [number, number, number];
   /** Samples per ray; default the config's. */
   numSamples?: number;
+  /** Skip samples in cells the trained fields leave empty (see `FlameInNerfModel.buildOccupancy`); default true. */
+  skipEmpty?: boolean;
 }
 
 /** A trained avatar, ready to render. Call {@link dispose} to free its tensors. */
@@ -59,6 +61,7 @@ export class FlameInNerfAvatar {
   /** Steps the avatar was trained for (sets the coarse-to-fine window). */
   readonly trainedSteps: number;
   readonly history: TrainingHistory;
+  private occupancy: AvatarOccupancy | null = null;
 
   private constructor(path: string, config: FlameInNerfConfig, state: FlameInNerfAvatarState, model: FlameInNerfModel, steps: number, history: TrainingHistory) {
     this.path = path;
@@ -81,7 +84,9 @@ export class FlameInNerfAvatar {
     if (state.expressionNames.join() !== faceModel.expressionNames.join()) {
       throw new AvatarFileError(`${path}: was trained with expressions [${state.expressionNames.join(", ")}], this face model has [${faceModel.expressionNames.join(", ")}]`);
     }
-    const model = new FlameInNerfModel({ config, frames: [], numLatents: latents.shape[0], faceModel, identity: state.identity });
+    const pose = state.reference.headPose;
+    const referencePose = { rotation: rotationFromAxisAngle(pose.rotationAxisAngle), translation: pose.translation };
+    const model = new FlameInNerfModel({ config, frames: [], numLatents: latents.shape[0], faceModel, identity: state.identity, referencePose });
     loadTensorsInto(model.parameters(), contents.parameters, path);
     return new FlameInNerfAvatar(path, config, state, model, contents.training.step, contents.training.history);
   }
@@ -94,9 +99,11 @@ export class FlameInNerfAvatar {
   /** Renders the avatar with a drive (expression, head pose, latent code; the mean code by default) from a camera. */
   render(drive: DriveInput, camera: PinholeCamera, options: AvatarRenderOptions = {}): RenderedImage {
     const condition = this.model.driveCondition(drive);
+    if ((options.skipEmpty ?? true) && !this.occupancy) this.occupancy = this.model.buildOccupancy();
+    const occupancy = (options.skipEmpty ?? true) ? (this.occupancy ?? undefined) : undefined;
     return renderImage({
       camera,
-      field: this.model.fieldFor(condition, this.model.annealingAlpha(this.trainedSteps)),
+      field: this.model.fieldFor(condition, this.model.annealingAlpha(this.trainedSteps), undefined, occupancy),
       bounds: this.model.boundsFor(condition.rotation, condition.translation),
       numSamples: options.numSamples ?? this.config.numSamples,
       numImportanceSamples: this.config.numImportanceSamples,

@@ -5,7 +5,7 @@ import { psnr, writePng } from "../eval/index.js";
 import { createFaceModel } from "../face/index.js";
 import {
   FLAME_IN_NERF_METHOD, FlameInNerfModel, loadTrainingFrames, resolveFlameInNerfConfig,
-  type FlameInNerfPreset,
+  type FlameInNerfConfigInput, type FlameInNerfPreset,
 } from "../methods/flame-in-nerf/index.js";
 import { renderImage } from "../render/index.js";
 import { readAvatarFile } from "./avatar-file.js";
@@ -23,6 +23,8 @@ export interface TrainAvatarOptions {
   /** The `.avatar` file to write (checkpoints go there too). */
   outPath: string;
   preset: FlameInNerfPreset;
+  /** Config fields that replace the preset's (e.g. `{ expressionConditioning: false }` for an ablation). */
+  overrides?: FlameInNerfConfigInput;
   steps?: number;
   /** Continue from the checkpoint at `outPath`. */
   resume: boolean;
@@ -60,7 +62,7 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
   const dataset = await loadDataset(options.datasetDir);
   const frames = await loadTrainingFrames(dataset, { split: "train" });
   const valFrames = await loadTrainingFrames(dataset, { split: "val" }).catch(() => []);
-  const config = resolveFlameInNerfConfig(options.preset);
+  const config = resolveFlameInNerfConfig(options.preset, options.overrides);
   const model = new FlameInNerfModel({ config, frames, faceModel: createFaceModel(), identity: dataset.manifest.identity ?? [] });
   const steps = options.steps ?? DEFAULT_STEPS[options.preset];
   let resumeFrom;

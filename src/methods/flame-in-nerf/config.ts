@@ -34,7 +34,17 @@ export const FlameInNerfConfigSchema = z.strictObject({
     latentInitStd: rate().default(0.01).describe("standard deviation of the initial latent codes"),
     outputInitStd: rate().default(1e-3).describe("standard deviation of the last layer's weights (the field starts near the identity)"),
   }).prefault({}).describe("the deformation field: per-frame latent code, expression condition, coarse-to-fine encoding"),
-  expressionConditioning: z.boolean().default(true).describe("feed the frame's expression vector to the deformation field (false for the ablation)"),
+  torso: z.strictObject({
+    enabled: z.boolean().default(true).describe("add a static radiance field in the world frame for what does not move with the head (shoulders, clothes); it is empty inside the face-model region"),
+    planeResolution: positiveInt().default(32).describe("side of each of its feature planes, texels"),
+    planeChannels: positiveInt().default(8).describe("feature channels of each plane"),
+    hiddenWidth: positiveInt().default(32).describe("width of its decoder's hidden layer"),
+    colorWidth: positiveInt().default(16).describe("width of its colour head's hidden layer"),
+    extent: rate().default(1.6).describe("half-side of its cube, in head-bounds radii, centred on the head at the reference pose"),
+  }).prefault({}).describe("the torso field (in the manner of AD-NeRF's separate torso): the canonical head field cannot hold shoulders that stay put while the head turns"),
+  latentPenaltyWeight: z.number().finite().min(0).default(1e-3).describe("weight of the squared norm of the frame's latent code (as in NeRFace): keeps expression in the expression condition, not in per-frame codes"),
+  expressionConditioning: z.boolean().default(true).describe("condition on the frame's expression vector (false for the ablation)"),
+  expressionInputs: z.enum(["canonical", "deformation", "both"]).default("both").describe("where the expression goes: the canonical field's decoder (as FLAME-in-NeRF and NerFACE: changes of appearance such as the mouth's inside), the deformation field (motion), or both"),
   spatialPrior: z.strictObject({
     enabled: z.boolean().default(true).describe("zero the expression condition for samples outside the dilated face-model region (false for the ablation)"),
     dilation: rate().default(0.02).describe("dilation distance of the face-model region, metres from the nearest posed mesh vertex"),

@@ -7,4 +7,5 @@ export {
 } from "./config.js";
 export { TrainingDataError, loadTrainingFrames, type LoadTrainingFramesOptions, type TrainingFrame } from "./frames.js";
 export { buildFaceRegionGrid, faceRegionMask, faceRegionMaskReference, type FaceRegionGrid } from "./face-region.js";
-export { FlameInNerfModel, type DriveInput, type FlameInNerfModelOptions, type FlameInNerfStepResult, type FrameCondition } from "./model.js";
+export { FlameInNerfModel, type AvatarOccupancy, type DriveInput, type FlameInNerfModelOptions, type FlameInNerfStepResult, type FrameCondition } from "./model.js";
+export { isOccupied, occupancyCellCenters, occupancyFromDensities, occupiedFraction, type OccupancyGrid } from "./occupancy.js";

@@ -94,4 +94,33 @@ describe("FlameInNerfModel", () => {
       model.dispose();
     }
   });
+
+  it("skips samples in empty occupancy cells: kept samples match the full field exactly, skipped ones are empty", () => {
+    const model = makeModel();
+    for (let i = 0; i < 10; i++) model.trainStep(i);
+    const occupancy = model.buildOccupancy({ resolution: 8, threshold: 2.6, dilation: 0 });
+    const pose = frames[0].frame.headPose!;
+    const condition = model.driveCondition({ expression: frames[0].expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation });
+    const rng = new Random(11);
+    const center = model.boundsFor(condition.rotation, condition.translation);
+    const points = rng.randUniform([300, 3], -0.25, 0.25).toArray();
+    if (center.kind === "sphere") for (let i = 0; i < 300; i++) for (let k = 0; k < 3; k++) points[3 * i + k] += center.center[k];
+    const dirs = new Float32Array(900).map((_, i) => (i % 3 === 2 ? -1 : 0));
+    const query = (skip: boolean): { rgb: Float32Array; density: Float32Array } => noGrad(() => scope(() => {
+      const out = model.fieldFor(condition, 4, undefined, skip ? occupancy : undefined)(tensor(points, [300, 3]), tensor(dirs, [300, 3]));
+      return { rgb: out.rgb.toArray(), density: out.density.toArray() };
+    }));
+    const full = query(false);
+    const skipped = query(true);
+    let kept = 0;
+    for (let i = 0; i < 300; i++) {
+      if (skipped.density[i] === 0 && full.density[i] !== 0) continue;
+      kept++;
+      expect(skipped.density[i]).toBeCloseTo(full.density[i], 4);
+      for (let c = 0; c < 3; c++) expect(skipped.rgb[3 * i + c]).toBeCloseTo(full.rgb[3 * i + c], 4);
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(300);
+    model.dispose();
+  });
 });

@@ -7,16 +7,18 @@
  * face-model region; the canonical tri-plane field gives density and colour.
  */
 import {
-  Adam, Random, add, backward, l2Loss, mulScalar, scope, tensor, zeros, type Tensor,
+  Adam, Random, add, addScalar, backward, div, gatherRows, l2Loss, mul, mulScalar, noGrad, reshape, scatterAddRows, scope, square, sum, tensor,
+  zeros, type Tensor,
 } from "../../core/index.js";
 import { fittedVertices } from "../../data/index.js";
 import { rotationFromAxisAngle } from "../../geometry/index.js";
 import { DeformationField, TriplaneField } from "../../fields/index.js";
 import type { FaceModel } from "../../face/index.js";
-import { intersectBounds, renderRays, sampleRayBatch, type RadianceField, type RenderBounds } from "../../render/index.js";
+import { intersectBounds, renderRays, sampleRayBatch, type FieldOutput, type RadianceField, type RenderBounds } from "../../render/index.js";
 import type { FlameInNerfConfig } from "./config.js";
 import { buildFaceRegionGrid, faceRegionMask, type FaceRegionGrid } from "./face-region.js";
 import type { TrainingFrame } from "./frames.js";
+import { isOccupied, occupancyCellCenters, occupancyFromDensities, type OccupancyGrid } from "./occupancy.js";
 
 /** Options of {@link FlameInNerfModel}. */
 export interface FlameInNerfModelOptions {
@@ -29,6 +31,8 @@ export interface FlameInNerfModelOptions {
   faceModel: FaceModel;
   /** The subject's identity parameters (the dataset's `identity`), or empty for the mean shape. */
   identity: ArrayLike<number>;
+  /** Head pose the torso field's cube is centred on (default the first frame's); a loaded avatar passes the one it was trained with. */
+  referencePose?: { rotation: ArrayLike<number>; translation: ArrayLike<number> };
 }
 
 /** What {@link FlameInNerfModel.trainStep} reports. */
@@ -44,6 +48,8 @@ export interface FlameInNerfStepResult {
     deformationPenalty: number;
     /** Fraction of samples inside the face-model region. */
     faceRegionFraction: number;
+    /** Squared norm of the frame's latent code. */
+    latentNorm: number;
   };
 }
 
@@ -79,18 +85,37 @@ export interface DriveInput {
   latent?: number | Float32Array;
 }
 
+/** Occupancy grids of a trained model (see {@link FlameInNerfModel.buildOccupancy}). */
+export interface AvatarOccupancy {
+  /** Over the head field's cube (the bounds sphere's cube in the head frame). */
+  head: OccupancyGrid;
+  /** Over the torso field's cube (world frame), or null without a torso field. */
+  torso: OccupancyGrid | null;
+}
+
+/** Rows `indices` of a row-major array of `width`-wide rows. */
+function pickRows(src: Float32Array, indices: Int32Array, width: number): Float32Array {
+  const out = new Float32Array(indices.length * width);
+  for (let m = 0; m < indices.length; m++) out.set(src.subarray(indices[m] * width, (indices[m] + 1) * width), m * width);
+  return out;
+}
+
 /** The FLAME-in-NeRF model: its fields, optimizer and training step. */
 export class FlameInNerfModel {
   readonly config: FlameInNerfConfig;
   readonly frames: readonly TrainingFrame[];
   readonly canonical: TriplaneField;
   readonly deformation: DeformationField;
+  /** The static torso field in the world frame, or null when the config turns it off. */
+  readonly torso: TriplaneField | null;
   readonly optimizer: Adam;
   private readonly faceModel: FaceModel;
   private readonly identity: Float32Array;
   private readonly grids = new Map<number, FaceRegionGrid>();
   private readonly baseRates: number[];
   private readonly expressionDim: number;
+  /** Centre and half-side (metres) of the torso field's cube, world frame. */
+  private readonly torsoCube: { center: readonly number[]; halfSide: number };
 
   constructor(options: FlameInNerfModelOptions) {
     const { config, frames, faceModel } = options;
@@ -111,20 +136,30 @@ export class FlameInNerfModel {
     this.canonical = new TriplaneField({
       resolution: c.planeResolution, channels: c.planeChannels, hiddenWidth: c.hiddenWidth, hiddenLayers: c.hiddenLayers,
       colorWidth: c.colorWidth, viewFrequencies: c.viewFrequencies, densityScale: c.densityScale, densityBias: c.densityBias,
-      planeInitStd: c.planeInitStd, rng,
+      planeInitStd: c.planeInitStd, conditionDim: this.expressionInto("canonical") ? this.expressionDim : 0, rng,
     });
     const d = config.deformation;
     this.deformation = new DeformationField({
-      numFrames: numLatents, latentDim: d.latentDim, conditionDim: config.expressionConditioning ? this.expressionDim : 0,
+      numFrames: numLatents, latentDim: d.latentDim, conditionDim: this.expressionInto("deformation") ? this.expressionDim : 0,
       numFrequencies: d.numFrequencies, hiddenWidth: d.hiddenWidth, hiddenLayers: d.hiddenLayers,
       latentInitStd: d.latentInitStd, outputInitStd: d.outputInitStd, rng,
     });
+    const t = config.torso;
+    this.torso = t.enabled
+      ? new TriplaneField({
+        name: "torso", resolution: t.planeResolution, channels: t.planeChannels, hiddenWidth: t.hiddenWidth, hiddenLayers: 1,
+        colorWidth: t.colorWidth, viewFrequencies: 0, densityScale: c.densityScale, densityBias: c.densityBias, planeInitStd: c.planeInitStd, rng,
+      })
+      : null;
+    const reference = options.referencePose ?? frames[0];
+    if (!reference) throw new RangeError("FlameInNerfModel: give a referencePose when there are no frames");
+    this.torsoCube = { center: this.boundsCenter(reference.rotation, reference.translation), halfSide: t.extent * config.bounds.radius };
     const lr = config.learningRates;
     this.baseRates = [lr.planes, lr.decoder, lr.deformation, lr.latents];
     this.optimizer = new Adam({
       groups: [
-        { name: "planes", params: [this.canonical.planes], lr: lr.planes },
-        { name: "decoder", params: this.canonical.decoderParameters(), lr: lr.decoder },
+        { name: "planes", params: [this.canonical.planes, ...(this.torso ? [this.torso.planes] : [])], lr: lr.planes },
+        { name: "decoder", params: [...this.canonical.decoderParameters(), ...(this.torso?.decoderParameters() ?? [])], lr: lr.decoder },
         { name: "deformation", params: this.deformation.mlpParameters(), lr: lr.deformation },
         { name: "latents", params: [this.deformation.latents], lr: lr.latents },
       ],
@@ -133,7 +168,13 @@ export class FlameInNerfModel {
 
   /** All parameters by name (`canonical.*`, `deformation.*`), for the avatar file. */
   parameters(): Map<string, Tensor> {
-    return new Map([...this.canonical.parameters(), ...this.deformation.parameters()]);
+    return new Map([...this.canonical.parameters(), ...this.deformation.parameters(), ...(this.torso?.parameters() ?? [])]);
+  }
+
+  /** Whether the expression condition feeds the given field. */
+  private expressionInto(field: "canonical" | "deformation"): boolean {
+    const where = this.config.expressionInputs;
+    return this.config.expressionConditioning && (where === "both" || where === field);
   }
 
   /** Coarse-to-fine progress alpha of the deformation encoding at a step: 0 to numFrequencies over annealSteps. */
@@ -144,16 +185,17 @@ export class FlameInNerfModel {
 
   /** The head's bounds sphere in the world frame for a head-to-world pose (for renderRays and renderImage). */
   boundsFor(rotation: ArrayLike<number>, translation: ArrayLike<number>): RenderBounds {
+    return { kind: "sphere", center: this.boundsCenter(rotation, translation), radius: this.config.bounds.radius };
+  }
+
+  /** The centre of the head's bounds sphere in the world frame for a head-to-world pose. */
+  private boundsCenter(rotation: ArrayLike<number>, translation: ArrayLike<number>): [number, number, number] {
     const r = rotation, t = translation, c = this.config.bounds.center;
-    return {
-      kind: "sphere",
-      center: [
-        r[0] * c[0] + r[1] * c[1] + r[2] * c[2] + t[0],
-        r[3] * c[0] + r[4] * c[1] + r[5] * c[2] + t[1],
-        r[6] * c[0] + r[7] * c[1] + r[8] * c[2] + t[2],
-      ],
-      radius: this.config.bounds.radius,
-    };
+    return [
+      r[0] * c[0] + r[1] * c[1] + r[2] * c[2] + t[0],
+      r[3] * c[0] + r[4] * c[1] + r[5] * c[2] + t[1],
+      r[6] * c[0] + r[7] * c[1] + r[8] * c[2] + t[2],
+    ];
   }
 
   /** The learning-rate factor at a step (exponential decay). */
@@ -208,26 +250,51 @@ export class FlameInNerfModel {
    * renderRays or renderImage. `record`, when given, receives the last call's
    * offsets and face-region mask (for the loss).
    */
-  fieldFor(condition: FrameCondition, alpha: number, record?: (r: FieldRecord) => void): RadianceField {
+  fieldFor(condition: FrameCondition, alpha: number, record?: (r: FieldRecord) => void, occupancy?: AvatarOccupancy): RadianceField {
     const { rotation: r, translation: t, expression, faceRegion, latent } = condition;
     const { center, radius } = this.config.bounds;
     const e = this.expressionDim;
     const conditioned = this.config.expressionConditioning;
     const prior = this.config.spatialPrior.enabled;
+    if (occupancy && record) throw new Error("FlameInNerfModel.fieldFor: empty-space skipping is for rendering, not training");
+    const torsoCube = this.torsoCube;
     return (pointsWorld, viewDirs) => {
-      const n = pointsWorld.shape[0];
-      const pw = pointsWorld.toArray();
-      const dw = viewDirs.toArray();
+      const total = pointsWorld.shape[0];
+      const pwAll = pointsWorld.toArray();
+      const dwAll = viewDirs.toArray();
+      // Head frame: R^T (p - t); then the bounds sphere to the unit cube. Torso cube: world frame.
+      const headPoint = (src: Float32Array, i: number, dst: Float32Array, j: number): void => {
+        const x = src[3 * i] - t[0], y = src[3 * i + 1] - t[1], z = src[3 * i + 2] - t[2];
+        for (let k = 0; k < 3; k++) dst[3 * j + k] = (r[k] * x + r[3 + k] * y + r[6 + k] * z - center[k]) / radius;
+      };
+      const torsoPoint = (src: Float32Array, i: number, dst: Float32Array, j: number): void => {
+        for (let k = 0; k < 3; k++) dst[3 * j + k] = (src[3 * i + k] - torsoCube.center[k]) / torsoCube.halfSide;
+      };
+      let kept: Int32Array | null = null;
+      if (occupancy) {
+        const p = new Float32Array(3);
+        const picked: number[] = [];
+        for (let i = 0; i < total; i++) {
+          headPoint(pwAll, i, p, 0);
+          let hit = isOccupied(occupancy.head, p[0], p[1], p[2]);
+          if (!hit && occupancy.torso) {
+            torsoPoint(pwAll, i, p, 0);
+            hit = isOccupied(occupancy.torso, p[0], p[1], p[2]);
+          }
+          if (hit) picked.push(i);
+        }
+        if (picked.length < total) kept = Int32Array.from(picked);
+      }
+      const n = kept ? kept.length : total;
+      if (n === 0) return { density: zeros([total]), rgb: zeros([total, 3]) };
+      const pw = kept ? pickRows(pwAll, kept, 3) : pwAll;
+      const dw = kept ? pickRows(dwAll, kept, 3) : dwAll;
       const pn = new Float32Array(3 * n);
       const dh = new Float32Array(3 * n);
       for (let i = 0; i < n; i++) {
-        const x = pw[3 * i] - t[0], y = pw[3 * i + 1] - t[1], z = pw[3 * i + 2] - t[2];
+        headPoint(pw, i, pn, i);
         const a = dw[3 * i], b = dw[3 * i + 1], c = dw[3 * i + 2];
-        // Head frame: R^T (p - t); then the bounds sphere to the unit cube.
-        for (let k = 0; k < 3; k++) {
-          pn[3 * i + k] = (r[k] * x + r[3 + k] * y + r[6 + k] * z - center[k]) / radius;
-          dh[3 * i + k] = r[k] * a + r[3 + k] * b + r[6 + k] * c;
-        }
+        for (let k = 0; k < 3; k++) dh[3 * i + k] = r[k] * a + r[3 + k] * b + r[6 + k] * c;
       }
       const regionMask = faceRegionMask(faceRegion, pw);
       let conditionTensor: Tensor | null = null;
@@ -244,12 +311,83 @@ export class FlameInNerfModel {
         points: tensor(pn, [n, 3]),
         frameIndices: byRow ? new Int32Array(n).fill(latent) : [],
         latentCode: byRow ? undefined : latent,
-        condition: conditionTensor,
+        condition: this.expressionInto("deformation") ? conditionTensor : null,
         alpha,
       });
+      const head = this.canonical.query(points, tensor(dh, [n, 3]), this.expressionInto("canonical") ? conditionTensor : null);
+      let out: FieldOutput = head;
+      if (this.torso) {
+        const pt = new Float32Array(3 * n);
+        const outside = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          torsoPoint(pw, i, pt, i);
+          outside[i] = 1 - regionMask[i];
+        }
+        const torso = this.torso.query(tensor(pt, [n, 3]), kept ? tensor(dw, [n, 3]) : viewDirs);
+        // The torso is empty inside the face-model region: the head there is the head field's alone.
+        const torsoDensity = mul(torso.density, tensor(outside, [n]));
+        const density = add(head.density, torsoDensity);
+        // Colour of overlapping densities: their density-weighted mean.
+        const weighted = add(mul(head.rgb, reshape(head.density, [n, 1])), mul(torso.rgb, reshape(torsoDensity, [n, 1])));
+        out = { density, rgb: div(weighted, reshape(addScalar(density, 1e-6), [n, 1])) };
+      }
       record?.({ offsets, regionMask });
-      return this.canonical.query(points, tensor(dh, [n, 3]));
+      if (!kept) return out;
+      // Skipped samples are empty: density 0.
+      return {
+        density: reshape(scatterAddRows({ x: reshape(out.density, [n, 1]), indices: kept, numRows: total }), [total]),
+        rgb: scatterAddRows({ x: out.rgb, indices: kept, numRows: total }),
+      };
     };
+  }
+
+  /**
+   * Occupancy grids of the trained fields, for empty-space skipping in
+   * {@link fieldFor} when rendering: the canonical head field's density on a
+   * grid over its cube, the maximum over a neutral face and each expression
+   * parameter at +1 and -1 alone, and the torso field's; cells above
+   * `threshold` (per metre), dilated by `dilation` cells to cover deformation.
+   */
+  buildOccupancy(options: { resolution?: number; threshold?: number; dilation?: number } = {}): AvatarOccupancy {
+    const { resolution = 40, threshold = 5, dilation = 2 } = options;
+    const centers = occupancyCellCenters(resolution);
+    const cells = resolution ** 3;
+    const e = this.expressionDim;
+    const dirs = new Float32Array(cells * 3);
+    for (let i = 0; i < cells; i++) dirs[3 * i + 2] = 1;
+    const expressions: Float32Array[] = [new Float32Array(e)];
+    if (this.expressionInto("canonical")) {
+      for (let j = 0; j < e; j++) {
+        for (const v of [1, -1]) {
+          const x = new Float32Array(e);
+          x[j] = v;
+          expressions.push(x);
+        }
+      }
+    }
+    const headDensity = new Float32Array(cells);
+    noGrad(() => {
+      for (const x of expressions) {
+        scope(() => {
+          let condition: Tensor | null = null;
+          if (this.expressionInto("canonical")) {
+            const values = new Float32Array(cells * e);
+            for (let i = 0; i < cells; i++) values.set(x, i * e);
+            condition = tensor(values, [cells, e]);
+          }
+          const d = this.canonical.query(tensor(centers, [cells, 3]), tensor(dirs, [cells, 3]), condition).density.toArray();
+          for (let i = 0; i < cells; i++) headDensity[i] = Math.max(headDensity[i], d[i]);
+        });
+      }
+    });
+    const head = occupancyFromDensities(headDensity, resolution, threshold, dilation);
+    let torso: OccupancyGrid | null = null;
+    if (this.torso) {
+      const field = this.torso;
+      const d = noGrad(() => scope(() => field.query(tensor(centers, [cells, 3]), tensor(dirs, [cells, 3])).density.toArray()));
+      torso = occupancyFromDensities(d, resolution, threshold, dilation);
+    }
+    return { head, torso };
   }
 
   /**
@@ -292,7 +430,10 @@ export class FlameInNerfModel {
       // Mean over face-region samples of sum_axes dx^2: l2Loss divides by 3n.
       const penalty = l2Loss(rec.offsets, zeros([n, 3]), { weights: tensor(mask3, [n, 3]) });
       const penaltyScale = inside > 0 ? (3 * n) / inside : 0;
-      const loss = add(photometric, mulScalar(penalty, cfg.deformationPenaltyWeight * penaltyScale));
+      let loss = add(photometric, mulScalar(penalty, cfg.deformationPenaltyWeight * penaltyScale));
+      const code = gatherRows({ x: this.deformation.latents, indices: [k] });
+      const latentNorm = sum(square(code));
+      if (cfg.latentPenaltyWeight > 0) loss = add(loss, mulScalar(latentNorm, cfg.latentPenaltyWeight));
       backward(loss);
       this.optimizer.step();
       const mse = photometric.item();
@@ -303,6 +444,7 @@ export class FlameInNerfModel {
           psnr: -10 * Math.log10(Math.max(mse, 1e-12)),
           deformationPenalty: penalty.item() * penaltyScale,
           faceRegionFraction: inside / n,
+          latentNorm: latentNorm.item(),
         },
       };
     });
