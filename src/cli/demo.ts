@@ -56,7 +56,7 @@ async function existingDataset(dir: string): Promise<LoadedDataset | null> {
   try {
     return await loadDataset(dir);
   } catch (e) {
-    if (e instanceof DatasetError) throw new Error(`${dir}: is not a complete dataset (${e.message}); delete it to capture again`);
+    if (e instanceof DatasetError) throw new Error(`${dir}: is not a complete dataset (${e.message}); delete it to capture again`, { cause: e });
     throw e;
   }
 }
