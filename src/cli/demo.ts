@@ -15,6 +15,8 @@ const DEMO_DEFAULTS = { subject: "ada", driver: "bruno", out: "out/demo", sizePx
 const DRIVER_SENTENCE = "good morning. my name is bruno, and i like to talk about the sea and the sky.";
 /** Frames of the orbit video. */
 const ORBIT_FRAMES = 72;
+/** The orbit's sweep: within the head turns of the performance (about +-15 degrees), the views a front camera taught the avatar. */
+const ORBIT_SWEEP = { yawDegrees: 15, pitchDegrees: 5 };
 
 /** Help text of `likeness demo`. */
 export const DEMO_HELP = `Usage: likeness demo [options]
@@ -174,7 +176,7 @@ export async function runDemo(argv: string[]): Promise<number> {
       renderDrive({ avatar, drive: takeDriveFrames(crossDrive, 180), outDir: join(out, "cross-identity"), overwrite: true }),
     );
     const orbit = await timed("render orbit", () =>
-      renderDrive({ avatar, drive: orbitDrive(avatar, ORBIT_FRAMES, 30, null), outDir: join(out, "orbit"), overwrite: true }),
+      renderDrive({ avatar, drive: orbitDrive(avatar, ORBIT_FRAMES, 30, null, ORBIT_SWEEP), outDir: join(out, "orbit"), overwrite: true }),
     );
     const report = await timed("evaluate", () => evaluateInto(avatarPath, dataset, join(out, "report"), true));
     console.log("");

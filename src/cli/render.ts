@@ -27,8 +27,11 @@ Drives (one of):
                           head rotation relative to its first frame onto the avatar's
                           reference pose, seen from the avatar's reference camera
   --expressions <file>    a JSON file of expression vectors (see below)
-  --orbit                 cameras circling the head (yaw +-30, pitch +-10 degrees), neutral
-                          expression; with --expressions, those expressions
+  --orbit                 cameras circling the head, neutral expression; with --expressions,
+                          those expressions. A monocular avatar only knows the views its
+                          video showed: keep the sweep near the head turns it saw
+    --yaw <deg>           half range of the sweep left and right (default 30)
+    --pitch <deg>         half range up and down (default 10)
 
 Options:
   --out <dir>             the folder to write (required; refused if it exists)
@@ -51,13 +54,15 @@ function positiveNumber(name: string, text: string | undefined, integer: boolean
 }
 
 /** The orbit drive: the avatar's reference pose (or the expression file's poses) with cameras circling the head centre. */
-export function orbitDrive(avatar: FlameInNerfAvatar, count: number, fps: number, expressions: Drive | null): Drive {
+export function orbitDrive(
+  avatar: FlameInNerfAvatar, count: number, fps: number, expressions: Drive | null, sweep: { yawDegrees?: number; pitchDegrees?: number } = {},
+): Drive {
   const pose = avatar.state.reference.headPose;
   const bounds = avatar.model.boundsFor(rotationFromAxisAngle(pose.rotationAxisAngle), pose.translation);
   const center: Vec3 = bounds.kind === "sphere"
     ? bounds.center
     : [(bounds.min[0] + bounds.max[0]) / 2, (bounds.min[1] + bounds.max[1]) / 2, (bounds.min[2] + bounds.max[2]) / 2];
-  const cameras = orbitCameras({ reference: avatar.referenceCamera(), center, frames: count });
+  const cameras = orbitCameras({ reference: avatar.referenceCamera(), center, frames: count, ...sweep });
   const neutral = new Float32Array(EXPRESSION_NAMES.length);
   const frames = cameras.map((camera, i): DriveFrame => {
     const source = expressions?.frames[i % expressions.frames.length];
@@ -78,6 +83,8 @@ export async function runRender(argv: string[]): Promise<number> {
       camera: { type: "string" },
       expressions: { type: "string" },
       orbit: { type: "boolean" },
+      yaw: { type: "string" },
+      pitch: { type: "string" },
       frames: { type: "string" },
       fps: { type: "string" },
       size: { type: "string" },
@@ -120,7 +127,9 @@ export async function runRender(argv: string[]): Promise<number> {
   try {
     let drive: Drive;
     if (orbit) {
-      drive = orbitDrive(avatar, frameLimit ?? expressions?.frames.length ?? DEFAULT_ORBIT_FRAMES, expressions?.fps ?? DEFAULT_ORBIT_FPS, expressions);
+      drive = orbitDrive(avatar, frameLimit ?? expressions?.frames.length ?? DEFAULT_ORBIT_FRAMES, expressions?.fps ?? DEFAULT_ORBIT_FPS, expressions, {
+        yawDegrees: positiveNumber("yaw", values.yaw, false), pitchDegrees: positiveNumber("pitch", values.pitch, false),
+      });
     } else if (expressions) {
       drive = expressions;
     } else {

@@ -116,6 +116,8 @@ export class FlameInNerfModel {
   private readonly expressionDim: number;
   /** Centre and half-side (metres) of the torso field's cube, world frame. */
   private readonly torsoCube: { center: readonly number[]; halfSide: number };
+  /** The torso field holds density only below this plane: the reference head frame's up axis (world), and its height there. */
+  private readonly torsoCeiling: { up: readonly number[]; origin: readonly number[]; height: number };
 
   constructor(options: FlameInNerfModelOptions) {
     const { config, frames, faceModel } = options;
@@ -154,6 +156,12 @@ export class FlameInNerfModel {
     const reference = options.referencePose ?? frames[0];
     if (!reference) throw new RangeError("FlameInNerfModel: give a referencePose when there are no frames");
     this.torsoCube = { center: this.boundsCenter(reference.rotation, reference.translation), halfSide: t.extent * config.bounds.radius };
+    // The ceiling: the bottom of the neutral head mesh (the neck's base) plus `t.ceiling`, in the reference head frame.
+    const neutral = fittedVertices({ model: faceModel, identity: this.identity, expression: new Float32Array(this.expressionDim), rotationAxisAngle: [0, 0, 0], translation: [0, 0, 0] });
+    let neckBottom = Infinity;
+    for (let i = 1; i < neutral.length; i += 3) neckBottom = Math.min(neckBottom, neutral[i]);
+    const rr = reference.rotation;
+    this.torsoCeiling = { up: [rr[1], rr[4], rr[7]], origin: Array.from(reference.translation), height: neckBottom + t.ceiling };
     const lr = config.learningRates;
     this.baseRates = [lr.planes, lr.decoder, lr.deformation, lr.latents];
     this.optimizer = new Adam({
@@ -319,12 +327,14 @@ export class FlameInNerfModel {
       if (this.torso) {
         const pt = new Float32Array(3 * n);
         const outside = new Float32Array(n);
+        const { up, origin, height } = this.torsoCeiling;
         for (let i = 0; i < n; i++) {
           torsoPoint(pw, i, pt, i);
-          outside[i] = 1 - regionMask[i];
+          const y = up[0] * (pw[3 * i] - origin[0]) + up[1] * (pw[3 * i + 1] - origin[1]) + up[2] * (pw[3 * i + 2] - origin[2]);
+          outside[i] = y < height ? 1 - regionMask[i] : 0;
         }
         const torso = this.torso.query(tensor(pt, [n, 3]), kept ? tensor(dw, [n, 3]) : viewDirs);
-        // The torso is empty inside the face-model region: the head there is the head field's alone.
+        // The torso is empty inside the face-model region and above its ceiling: the head there is the head field's alone.
         const torsoDensity = mul(torso.density, tensor(outside, [n]));
         const density = add(head.density, torsoDensity);
         // Colour of overlapping densities: their density-weighted mean.
