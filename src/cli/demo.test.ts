@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { readEvalReport } from "../eval/index.js";
 import { readAvatarFile } from "../train/index.js";
-import { runDemo } from "./demo.js";
+import { runDemo, runDemoPipeline, type DemoOptions } from "./demo.js";
+
+/** The demo at test size: 24 px, a short sweep and sentences, a few frames per video, no re-tracking (the eval tests cover it). */
+const small = (out: string, steps: number): DemoOptions => ({
+  out, sizePx: 24, steps, subject: "ada", driver: "bruno", ablations: false,
+  framesPerExpression: 2, sentence: "hello you", driverSentence: "good day", crossFrames: 6, orbitFrames: 4, retrack: false,
+});
 
 describe("likeness demo", () => {
   it("captures, trains, renders three videos and evaluates; a second run resumes without capturing again", async () => {
@@ -12,7 +18,7 @@ describe("likeness demo", () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      expect(await runDemo(["--out", out, "--size", "24", "--steps", "4"])).toBe(0);
+      expect(await runDemoPipeline(small(out, 4))).toBe(0);
       for (const video of ["reenactment", "cross-identity", "orbit"]) expect(existsSync(join(out, video, "render.mp4")), video).toBe(true);
       expect(readAvatarFile(join(out, "ada.avatar")).training.step).toBe(4);
       const report = readEvalReport(join(out, "report", "report.json"));
@@ -21,14 +27,14 @@ describe("likeness demo", () => {
       expect(log.mock.calls.flat().join("\n")).toMatch(/PSNR/);
 
       const captured = statSync(join(out, "dataset", "dataset.json")).mtimeMs;
-      expect(await runDemo(["--out", out, "--size", "24", "--steps", "6"])).toBe(0);
+      expect(await runDemoPipeline(small(out, 6))).toBe(0);
       expect(statSync(join(out, "dataset", "dataset.json")).mtimeMs).toBe(captured);
       expect(readAvatarFile(join(out, "ada.avatar")).training.step).toBe(6);
     } finally {
       log.mockRestore();
       stderr.mockRestore();
     }
-  }, 120_000);
+  }, 300_000);
 
   it("refuses a folder that is not a demo's, and bad options", async () => {
     const other = mkdtempSync(join(tmpdir(), "likeness-demo-"));

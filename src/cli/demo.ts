@@ -11,6 +11,8 @@ import { renderDrive } from "./render-drive.js";
 
 /** Defaults of `likeness demo`. */
 const DEMO_DEFAULTS = { subject: "ada", driver: "bruno", out: "out/demo", sizePx: 128, steps: DEFAULT_STEPS.demo } as const;
+/** What the avatar's subject says in the performance. */
+const SUBJECT_SENTENCE = "hello, this is my voice. today we talk about the moon, the light and you.";
 /** What the driver subject says in the cross-identity video. */
 const DRIVER_SENTENCE = "good morning. my name is bruno, and i like to talk about the sea and the sky.";
 /** Frames of the orbit video. */
@@ -64,12 +66,14 @@ async function existingDataset(dir: string): Promise<LoadedDataset | null> {
 }
 
 /** Captures a built-in subject into `dir` unless a resumed demo already has it. */
-async function captureOnce(dir: string, subject: string, sequence: "performance" | "speech", sizePx: number, sentence?: string): Promise<LoadedDataset> {
+async function captureOnce(
+  dir: string, subject: string, sequence: "performance" | "speech", sizePx: number, framesPerExpression: number, sentence: string,
+): Promise<LoadedDataset> {
   const existing = await existingDataset(dir);
   if (existing) return existing;
   await captureSynthetic({
-    subject: builtInSubject(subject), outDir: dir, sizePx, rig: "front", domeCameras: 1, sequence, framesPerExpression: 16, fps: 30,
-    sentence: sentence ?? "hello, this is my voice. today we talk about the moon, the light and you.", voice: "auto", seed: 1, overwrite: false,
+    subject: builtInSubject(subject), outDir: dir, sizePx, rig: "front", domeCameras: 1, sequence, framesPerExpression, fps: 30,
+    sentence, voice: "auto", seed: 1, overwrite: false,
   });
   return loadDataset(dir);
 }
@@ -136,11 +140,43 @@ export async function runDemo(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length) throw new Error(`demo: takes no positional arguments, got '${positionals.join(" ")}'`);
-  const out = resolve(values.out ?? DEMO_DEFAULTS.out);
-  const sizePx = positiveInt("size", values.size, DEMO_DEFAULTS.sizePx);
-  const steps = positiveInt("steps", values.steps, DEMO_DEFAULTS.steps);
-  const subject = values.subject ?? DEMO_DEFAULTS.subject;
-  const driver = values.driver ?? DEMO_DEFAULTS.driver;
+  return runDemoPipeline({
+    out: values.out ?? DEMO_DEFAULTS.out,
+    sizePx: positiveInt("size", values.size, DEMO_DEFAULTS.sizePx),
+    steps: positiveInt("steps", values.steps, DEMO_DEFAULTS.steps),
+    subject: values.subject ?? DEMO_DEFAULTS.subject,
+    driver: values.driver ?? DEMO_DEFAULTS.driver,
+    ablations: values.ablations ?? false,
+  });
+}
+
+/** Options of {@link runDemoPipeline}: the CLI's, and the sizes of each stage (smaller in tests). */
+export interface DemoOptions {
+  out: string;
+  sizePx: number;
+  steps: number;
+  subject: string;
+  driver: string;
+  ablations: boolean;
+  /** Frames of each expression in the performance's sweep; default 16. */
+  framesPerExpression?: number;
+  /** What the subject says in the performance. */
+  sentence?: string;
+  /** What the driver says. */
+  driverSentence?: string;
+  /** Frames of the cross-identity video (at most); default 180. */
+  crossFrames?: number;
+  /** Frames of the orbit video; default 72. */
+  orbitFrames?: number;
+  /** Re-track renders and truth in the evaluation; default true. */
+  retrack?: boolean;
+}
+
+/** The demo's stages (see {@link DEMO_HELP}); returns the exit code (130 when Ctrl-C stopped the training). */
+export async function runDemoPipeline(options: DemoOptions): Promise<number> {
+  const { sizePx, steps, subject, driver } = options;
+  const out = resolve(options.out);
+  const outArg = options.out;
   builtInSubject(subject);
   builtInSubject(driver);
   if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, "dataset"))) {
@@ -158,11 +194,11 @@ export async function runDemo(argv: string[]): Promise<number> {
 
   const datasetDir = join(out, "dataset");
   const driverDir = join(out, "driver");
-  const dataset = await timed("capture", () => captureOnce(datasetDir, subject, "performance", sizePx));
-  const driverDataset = await timed("capture driver", () => captureOnce(driverDir, driver, "speech", sizePx, DRIVER_SENTENCE));
+  const dataset = await timed("capture", () => captureOnce(datasetDir, subject, "performance", sizePx, options.framesPerExpression ?? 16, options.sentence ?? SUBJECT_SENTENCE));
+  const driverDataset = await timed("capture driver", () => captureOnce(driverDir, driver, "speech", sizePx, 16, options.driverSentence ?? DRIVER_SENTENCE));
   const avatarPath = join(out, `${subject}.avatar`);
   if (!(await timed("train", () => trainOnce(datasetDir, avatarPath, steps)))) {
-    console.log(`stopped; run 'likeness demo${values.out ? ` --out ${values.out}` : ""}' again to resume`);
+    console.log(`stopped; run 'likeness demo${outArg === DEMO_DEFAULTS.out ? "" : ` --out ${outArg}`}' again to resume`);
     return 130;
   }
 
@@ -173,15 +209,15 @@ export async function runDemo(argv: string[]): Promise<number> {
     );
     const crossDrive = driveFromDataset(driverDataset, { split: "all", mode: "cross", referencePose: avatar.state.reference.headPose });
     const cross = await timed("render cross-identity", () =>
-      renderDrive({ avatar, drive: takeDriveFrames(crossDrive, 180), outDir: join(out, "cross-identity"), overwrite: true }),
+      renderDrive({ avatar, drive: takeDriveFrames(crossDrive, options.crossFrames ?? 180), outDir: join(out, "cross-identity"), overwrite: true }),
     );
     const orbit = await timed("render orbit", () =>
-      renderDrive({ avatar, drive: orbitDrive(avatar, ORBIT_FRAMES, 30, null, ORBIT_SWEEP), outDir: join(out, "orbit"), overwrite: true }),
+      renderDrive({ avatar, drive: orbitDrive(avatar, options.orbitFrames ?? ORBIT_FRAMES, 30, null, ORBIT_SWEEP), outDir: join(out, "orbit"), overwrite: true }),
     );
-    const report = await timed("evaluate", () => evaluateInto(avatarPath, dataset, join(out, "report"), true));
+    const report = await timed("evaluate", () => evaluateInto(avatarPath, dataset, join(out, "report"), options.retrack ?? true));
     console.log("");
     console.log(formatEvalTable(report));
-    if (values.ablations) {
+    if (options.ablations) {
       const rows = [{ name: "full model", description: "FLAME-in-NeRF", report }];
       for (const ablation of FLAME_IN_NERF_ABLATIONS) {
         const path = join(out, "ablations", `${ablation.name}.avatar`);
