@@ -255,8 +255,10 @@ export class FlameInNerfModel {
 
   /**
    * The radiance field of one frame (world-frame points and directions in), for
-   * renderRays or renderImage. `record`, when given, receives the last call's
-   * offsets and face-region mask (for the loss).
+   * renderRays or renderImage: the deformed canonical head field plus, when the
+   * config has one, the static torso field. `record`, when given, receives the
+   * last call's offsets and face-region mask (for the loss). `occupancy` (for
+   * rendering only) skips samples in empty cells: they get density 0.
    */
   fieldFor(condition: FrameCondition, alpha: number, record?: (r: FieldRecord) => void, occupancy?: AvatarOccupancy): RadianceField {
     const { rotation: r, translation: t, expression, faceRegion, latent } = condition;
