@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../core/index.js";
 import { DatasetError, builtInSubject, captureSynthetic, loadDataset, type LoadedDataset } from "../data/index.js";
 import { driveFromDataset, takeDriveFrames } from "../drivers/index.js";
 import { evaluateAvatar, formatEvalTable, writeEvalReport, type EvalReport } from "../eval/index.js";
@@ -17,8 +18,12 @@ const SUBJECT_SENTENCE = "hello, this is my voice. today we talk about the moon,
 const DRIVER_SENTENCE = "good morning. my name is bruno, and i like to talk about the sea and the sky.";
 /** Frames of the orbit video. */
 const ORBIT_FRAMES = 72;
-/** The orbit's sweep: within the head turns of the performance (about +-15 degrees), the views a front camera taught the avatar. */
-const ORBIT_SWEEP = { yawDegrees: 15, pitchDegrees: 5 };
+/**
+ * The orbit's sweep. A front camera only teaches the avatar the views its head
+ * turns showed (about +-15 degrees), and the torso, which does not turn, only one
+ * view: past about 10 degrees the shoulders smear.
+ */
+const ORBIT_SWEEP = { yawDegrees: 8, pitchDegrees: 3 };
 
 /** Help text of `likeness demo`. */
 export const DEMO_HELP = `Usage: likeness demo [options]
@@ -227,7 +232,7 @@ export async function runDemoPipeline(options: DemoOptions): Promise<number> {
         rows.push({ name: ablation.name, description: ablation.description, report: r });
       }
       const table = ablationTable(rows);
-      writeFileSync(join(out, "ablations", "ablations.md"), `# FLAME-in-NeRF ablations (held-out frames, ${steps} steps each)\n\n${table}`);
+      writeFileAtomic(join(out, "ablations", "ablations.md"), `# FLAME-in-NeRF ablations (held-out frames, ${steps} steps each)\n\n${table}`);
       console.log("");
       console.log(table);
     }
