@@ -1,27 +1,17 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { builtInSubject, captureSynthetic } from "../data/index.js";
 import { EVAL_REPORT_FILES, readEvalReport } from "../eval/index.js";
-import { trainAvatar } from "../train/index.js";
+import { trainTinyAvatar } from "../train/testing.js";
 import { EVAL_HELP, runEval } from "./eval.js";
 
-const quiet = { write: () => true };
 let dir = "";
 let avatarPath = "";
 let datasetDir = "";
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "likeness-eval-cli-"));
-  datasetDir = join(dir, "ds");
-  await captureSynthetic({
-    subject: builtInSubject("ada"), outDir: datasetDir, sizePx: 48, rig: "front", domeCameras: 1, sequence: "expressions",
-    framesPerExpression: 4, maxFrames: 20, fps: 30, sentence: "hello", voice: "formant", seed: 1, overwrite: false, progress: quiet,
-  });
-  avatarPath = join(dir, "ada.avatar");
-  await trainAvatar({ datasetDir, outPath: avatarPath, preset: "tiny", steps: 10, resume: false, validateEvery: 5, progress: quiet });
+  ({ dir, datasetDir, avatarPath } = await trainTinyAvatar({ prefix: "likeness-eval-cli-", sizePx: 48, sequence: "expressions", framesPerExpression: 4, steps: 10 }));
   vi.spyOn(console, "log").mockImplementation(() => undefined);
   vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 }, 60_000);

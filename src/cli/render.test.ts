@@ -1,26 +1,17 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { builtInSubject, captureSynthetic, probeVideo } from "../data/index.js";
-import { trainAvatar } from "../train/index.js";
+import { probeVideo } from "../data/index.js";
+import { trainTinyAvatar } from "../train/testing.js";
 import { runRender } from "./render.js";
 
-const quiet = { write: () => true };
 let dir = "";
 let avatarPath = "";
 let datasetDir = "";
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "likeness-render-"));
-  datasetDir = join(dir, "ds");
-  await captureSynthetic({
-    subject: builtInSubject("ada"), outDir: datasetDir, sizePx: 32, rig: "front", domeCameras: 1, sequence: "speech",
-    framesPerExpression: 1, maxFrames: 20, fps: 30, sentence: "hello", voice: "formant", seed: 1, overwrite: false, progress: quiet,
-  });
-  avatarPath = join(dir, "ada.avatar");
-  await trainAvatar({ datasetDir, outPath: avatarPath, preset: "tiny", steps: 4, resume: false, validateEvery: 100, progress: quiet });
+  ({ dir, datasetDir, avatarPath } = await trainTinyAvatar({ prefix: "likeness-render-", sizePx: 32, sequence: "speech", framesPerExpression: 1, steps: 4 }));
   vi.spyOn(console, "log").mockImplementation(() => undefined);
   vi.spyOn(console, "error").mockImplementation(() => undefined);
   vi.spyOn(process.stderr, "write").mockImplementation(() => true);

@@ -10,6 +10,7 @@ export {
   cameraFromDataset, checkDatasetFiles, loadDataset, parseDatasetManifest, readDatasetManifest,
   type FrameMaskPaths, type LoadDatasetOptions, type LoadedCamera, type LoadedDataset, type LoadedFrame,
 } from "./load.js";
+export { jsonErrorLocation } from "./json-error.js";
 export {
   DatasetWriter, formatJson, openDatasetWriter, writeDataset, type DatasetWriterOptions, type ImageChannels,
 } from "./write.js";

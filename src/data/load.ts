@@ -6,6 +6,7 @@ import {
   DATASET_FILE, DATASET_FORMAT, DATASET_VERSION, DatasetError, DatasetSchema, describeSchemaError,
   type CameraKind, type Dataset, type DatasetCamera, type DatasetFrame,
 } from "./dataset.js";
+import { jsonErrorLocation } from "./json-error.js";
 
 /** A camera of a loaded dataset, ready for projection and ray generation. */
 export interface LoadedCamera {
@@ -112,17 +113,6 @@ export function parseDatasetManifest(text: string, file: string): Dataset {
   const parsed = DatasetSchema.safeParse(raw);
   if (!parsed.success) throw new DatasetError(`${file}: ${describeSchemaError(parsed.error)}`);
   return parsed.data;
-}
-
-/** " at line L, column C (message)" from V8's "... at position N" JSON error. */
-function jsonErrorLocation(text: string, message: string): string {
-  const match = /at position (\d+)/.exec(message);
-  if (!match) return ` (${message})`;
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
-  const line = before.split("\n").length;
-  const column = position - before.lastIndexOf("\n");
-  return ` at line ${line}, column ${column} (${message})`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { HeadPoseSchema } from "../data/index.js";
+import { HeadPoseSchema, jsonErrorLocation } from "../data/index.js";
 import type { Drive, DriveFrame } from "./drive.js";
 import { DriveError } from "./error.js";
 import { EXPRESSION_NAMES, expressionIndexMap, listExpressionNames, scatterExpression } from "./expression-vector.js";
@@ -50,17 +50,6 @@ function jsonPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) out += typeof key === "number" ? `[${key}]` : `${out ? "." : ""}${String(key)}`;
   return out || "(root)";
-}
-
-/** " at line L, column C (what)" for V8's "... in JSON at position N" error, or " (message)". */
-function jsonErrorLocation(text: string, message: string): string {
-  const match = /at position (\d+)/.exec(message);
-  if (!match) return ` (${message})`;
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
-  const line = before.split("\n").length;
-  const column = position - before.lastIndexOf("\n");
-  return ` at line ${line}, column ${column} (${message.replace(/ in JSON at position \d+.*$/s, "")})`;
 }
 
 /**
