@@ -17,7 +17,7 @@ export {
   LearningRateScheduleSchema, learningRateAt, type LearningRateSchedule, type LearningRateScheduleInput,
 } from "./schedule.js";
 export { SnapshotError, loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./snapshot.js";
-export { DEFAULT_STEPS, trainAvatar, type TrainAvatarOptions, type TrainAvatarResult } from "./train-avatar.js";
+export { DEFAULT_STEPS, VALIDATION_FRAMES, spreadEvenly, trainAvatar, type TrainAvatarOptions, type TrainAvatarResult } from "./train-avatar.js";
 export {
   FlameInNerfAvatar, FlameInNerfAvatarStateSchema, avatarStateOf,
   type AvatarRenderOptions, type FlameInNerfAvatarState,

@@ -7,7 +7,7 @@ import { psnr } from "../eval/index.js";
 import { loadTrainingFrames } from "../methods/flame-in-nerf/index.js";
 import { readAvatarFile } from "./avatar-file.js";
 import { FlameInNerfAvatar } from "./avatar.js";
-import { VALIDATION_FRAMES, spreadPick, trainAvatar } from "./train-avatar.js";
+import { VALIDATION_FRAMES, spreadEvenly, trainAvatar } from "./train-avatar.js";
 
 const quiet = { write: () => true };
 
@@ -35,7 +35,7 @@ describe("trainAvatar", () => {
     expect(avatar.trainedSteps).toBe(20);
     expect(avatar.state.dataset).toBe("ada-front-expressions");
     const dataset = await loadDataset(join(dir, "ds"));
-    const val = spreadPick(await loadTrainingFrames(dataset, { split: "val" }), VALIDATION_FRAMES);
+    const val = spreadEvenly(await loadTrainingFrames(dataset, { split: "val" }), VALIDATION_FRAMES);
     let sum = 0;
     for (const f of val) {
       const pose = f.frame.headPose!;

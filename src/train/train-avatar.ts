@@ -41,11 +41,12 @@ export interface TrainAvatarResult extends TrainResult {
   rendersDir: string;
 }
 
-/** Up to `count` frames spread evenly over `frames` (first and last included). */
-export function spreadPick<T>(frames: readonly T[], count: number): T[] {
-  if (frames.length <= count) return [...frames];
-  if (count === 1) return [frames[0]];
-  return Array.from({ length: count }, (_, i) => frames[Math.round((i * (frames.length - 1)) / (count - 1))]);
+/** Up to `count` items spread evenly over `items` (first and last included). */
+export function spreadEvenly<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  if (count <= 0) return [];
+  if (count === 1) return [items[0]];
+  return Array.from({ length: count }, (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))]);
 }
 
 /** Validation frames rendered at each validation during training (the `likeness eval` report uses all of them). */
@@ -78,7 +79,7 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
   const rendersDir = options.outPath.replace(/\.avatar$/, "") + "-renders";
   mkdirSync(rendersDir, { recursive: true });
   let validationPsnr: number | null = null;
-  const picked = spreadPick(valFrames.length ? valFrames : [frames[frames.length - 1]], VALIDATION_FRAMES);
+  const picked = spreadEvenly(valFrames.length ? valFrames : [frames[frames.length - 1]], VALIDATION_FRAMES);
   const validate = async (done: number): Promise<Record<string, number>> => {
     const alpha = model.annealingAlpha(done);
     let sum = 0;

@@ -6,7 +6,8 @@ import { builtInSubject, captureSynthetic, loadDataset, type LoadedDataset, type
 import { loadTrainingFrames } from "../../methods/flame-in-nerf/index.js";
 import { FlameInNerfAvatar, trainAvatar } from "../../train/index.js";
 import { psnr } from "../metrics.js";
-import { evaluateAvatar, spreadEvenly, type EvaluateAvatarResult } from "./evaluate-avatar.js";
+import { spreadEvenly } from "../../train/index.js";
+import { evaluateAvatar, type EvaluateAvatarResult } from "./evaluate-avatar.js";
 import { formatEvalTable } from "./format-table.js";
 import { landmarkDistance } from "./landmarks.js";
 import { dilateMask } from "./masks.js";

@@ -5,7 +5,7 @@
  */
 import { ProgressBar, createFaceTracker, type FaceTracker, type LoadedDataset, type ProgressStream } from "../../data/index.js";
 import { loadTrainingFrames, type TrainingFrame } from "../../methods/flame-in-nerf/index.js";
-import type { FlameInNerfAvatar, TrainingHistory } from "../../train/index.js";
+import { spreadEvenly, type FlameInNerfAvatar, type TrainingHistory } from "../../train/index.js";
 import { EvalError } from "../error.js";
 import { meanAbsoluteError, psnr } from "../metrics.js";
 import { ssim } from "../ssim.js";
@@ -61,14 +61,6 @@ export interface EvalRenders {
 export interface EvaluateAvatarResult {
   report: EvalReport;
   renders: EvalRenders;
-}
-
-/** Up to `count` items spread evenly over `items` (first and last included). */
-export function spreadEvenly<T>(items: readonly T[], count: number): T[] {
-  if (items.length <= count) return [...items];
-  if (count <= 0) return [];
-  if (count === 1) return [items[0]];
-  return Array.from({ length: count }, (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))]);
 }
 
 function expressionNorm(frame: TrainingFrame): number {

@@ -6,7 +6,7 @@ export {
   type EvalFrame, type EvalRegion, type EvalReport, type FrameLandmarks, type LeakFrame, type RegionMetrics,
 } from "./schema.js";
 export {
-  DEFAULT_LEAK_FRAMES, evaluateAvatar, spreadEvenly,
+  DEFAULT_LEAK_FRAMES, evaluateAvatar,
   type EvalFrameImages, type EvalRenders, type EvaluateAvatarOptions, type EvaluateAvatarResult,
 } from "./evaluate-avatar.js";
 export { landmarkDistance } from "./landmarks.js";

@@ -6,7 +6,7 @@ import { describeSchemaError } from "../../data/index.js";
 import { EvalError } from "../error.js";
 import { writePng } from "../png.js";
 import type { EvalRenders } from "./evaluate-avatar.js";
-import { spreadEvenly } from "./evaluate-avatar.js";
+import { spreadEvenly } from "../../train/index.js";
 import { formatEvalMarkdown } from "./format-table.js";
 import { contactSheetPicture, curvesPicture, heatmapPicture, sharedMaxError } from "./report-images.js";
 import { EvalReportSchema, type EvalReport } from "./schema.js";
