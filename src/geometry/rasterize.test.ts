@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lookAtCamera, projectPoints, generateRays, cameraCenterWorld } from "./camera.js";
-import { interpolateAttributes, rasterizeMesh } from "./rasterize.js";
+import { interpolateAttributes, rasterizeMesh, rayDistances } from "./rasterize.js";
 import { rasterizeMeshReference } from "./rasterize.reference.js";
 import { makeUvSphere } from "./sphere.js";
 import { Random } from "../core/random.js";
@@ -65,6 +65,25 @@ describe("rasterizeMesh", () => {
       // Only pixel centres within rounding of an edge may disagree.
       expect(mismatches).toBeLessThanOrEqual(Math.max(1, Math.floor(w * h * 0.002)));
     }
+  });
+
+  it("gives each pixel-centre ray's distance to the surface (rayDistances), Infinity off the mesh", () => {
+    // A square in the plane z = 0, seen obliquely: a ray o + t d meets it at t = -o_z / d_z.
+    const cam = lookAtCamera({ eye: [0.7, -0.4, 3], target: [0, 0, 0], widthPx: 24, heightPx: 20, focalPx: 20 });
+    const verts = Float32Array.from([-1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 1, 0]);
+    const raster = rasterizeMesh({ camera: cam, verticesWorld: verts, triangles: Uint32Array.from([0, 1, 2, 0, 2, 3]) });
+    const distances = rayDistances(raster, cam);
+    const { origins, directions } = generateRays(cam);
+    let hits = 0;
+    for (let p = 0; p < 24 * 20; p++) {
+      if (raster.triangleId[p] < 0) {
+        expect(distances[p]).toBe(Infinity);
+        continue;
+      }
+      hits++;
+      expect(distances[p]).toBeCloseTo(-origins[3 * p + 2] / directions[3 * p + 2], 4);
+    }
+    expect(hits).toBeGreaterThan(50);
   });
 
   it("draws each pixel of a square split along its diagonal exactly once, with no gap", () => {

@@ -123,3 +123,25 @@ export function interpolateAttributes(raster: RasterBuffers, triangles: Uint32Ar
   }
   return out;
 }
+
+/**
+ * Distance along each pixel-centre ray (the unit-direction rays of
+ * generateRays) to the visible surface of a rasterized mesh, [H*W] row-major;
+ * `Infinity` where no triangle covers the pixel. Camera-frame depth z becomes a
+ * ray distance z * |((x + 0.5 - cx) / fx, (y + 0.5 - cy) / fy, 1)|.
+ */
+export function rayDistances(raster: RasterBuffers, camera: PinholeCamera): Float32Array {
+  const { widthPx: w, heightPx: h, depth } = raster;
+  const [fx, fy] = camera.focalPx;
+  const [cx, cy] = camera.principalPx;
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const v = (y + 0.5 - cy) / fy;
+    for (let x = 0; x < w; x++) {
+      const u = (x + 0.5 - cx) / fx;
+      const p = y * w + x;
+      out[p] = depth[p] * Math.sqrt(u * u + v * v + 1);
+    }
+  }
+  return out;
+}

@@ -6,12 +6,12 @@ export {
   type SampleRayBatchOptions, type TileOrderOptions,
 } from "./rays.js";
 export {
-  mergeSortedDistances, sampleAlongRays, samplePiecewiseConstant, samplesAtDistances,
-  type RaySamples, type SampleAlongRaysOptions, type SamplePiecewiseConstantOptions, type SamplesAtDistancesOptions,
+  guidedDistances, mergeSortedDistances, sampleAlongRays, samplePiecewiseConstant, samplesAtDistances, voronoiEdges,
+  type GuidedDistancesOptions, type RaySamples, type SampleAlongRaysOptions, type SamplePiecewiseConstantOptions, type SamplesAtDistancesOptions,
 } from "./sampling.js";
 export {
   intersectBounds, renderImage, renderRays,
-  type FieldOutput, type RadianceField, type RenderBounds, type RenderImageOptions, type RenderRaysOptions,
+  type FieldOutput, type RayGuide, type RadianceField, type RenderBounds, type RenderImageOptions, type RenderRaysOptions,
   type RenderRaysResult, type RenderedImage,
 } from "./volume.js";
 export { renderBoundsSchema, volumeRenderConfigSchema, type VolumeRenderConfig } from "./config.js";

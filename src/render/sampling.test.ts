@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Random, scope } from "../core/index.js";
 import { expectClose } from "../core/testing/compare.js";
-import { mergeSortedDistances, sampleAlongRays, samplePiecewiseConstant, samplesAtDistances } from "./sampling.js";
+import { guidedDistances, mergeSortedDistances, sampleAlongRays, samplePiecewiseConstant, samplesAtDistances, voronoiEdges } from "./sampling.js";
 
 const origins = Float32Array.from([0, 0, 3, 1, 0, 0]);
 const directions = Float32Array.from([0, 0, -1, 0, 1, 0]);
@@ -89,5 +89,41 @@ describe("hierarchical sampling", () => {
   it("merges sorted distances per ray", () => {
     const merged = mergeSortedDistances(Float32Array.from([1, 3, 10, 12]), Float32Array.from([0, 2, 4, 11, 11.5, 13]), 2);
     expect([...merged]).toEqual([0, 1, 2, 3, 4, 10, 11, 11.5, 12, 13]);
+  });
+});
+
+describe("guidedDistances", () => {
+  const near4 = Float32Array.from([1, 1, 1, 2]);
+  const far4 = Float32Array.from([3, 3, 3, 2]);
+  const guides = Float32Array.from([2, Infinity, 3.5, 2]);
+
+  it("puts G samples in the window around the guide and the rest stratified, sorted, inside [near, far]", () => {
+    const t = guidedDistances({ near: near4, far: far4, guides, numSamples: 8, numGuided: 4, halfWidth: 0.1 });
+    const ray = (r: number): number[] => [...t.subarray(8 * r, 8 * r + 8)];
+    // Ray 0: 4 midpoints of [1, 3] and 4 of [1.9, 2.1], merged.
+    expectClose(Float32Array.from(ray(0)), Float32Array.from([1.25, 1.75, 1.925, 1.975, 2.025, 2.075, 2.25, 2.75]), { atol: 1e-6 });
+    // Ray 1 (no guide) and ray 2 (window outside [near, far]): plain stratified midpoints.
+    const plain = [1.125, 1.375, 1.625, 1.875, 2.125, 2.375, 2.625, 2.875];
+    expectClose(Float32Array.from(ray(1)), Float32Array.from(plain), { atol: 1e-6 });
+    expectClose(Float32Array.from(ray(2)), Float32Array.from(plain), { atol: 1e-6 });
+    // Ray 3 is empty.
+    expect(ray(3)).toEqual(Array(8).fill(0));
+    const jittered = guidedDistances({ near: near4, far: far4, guides, numSamples: 8, numGuided: 4, halfWidth: 0.1, rng: new Random(3) });
+    for (let r = 0; r < 3; r++) {
+      for (let k = 0; k < 8; k++) {
+        expect(jittered[8 * r + k]).toBeGreaterThanOrEqual(1);
+        expect(jittered[8 * r + k]).toBeLessThanOrEqual(3);
+        if (k > 0) expect(jittered[8 * r + k]).toBeGreaterThanOrEqual(jittered[8 * r + k - 1]);
+      }
+    }
+    expect([...jittered.subarray(0, 8)].filter((x) => Math.abs(x - 2) <= 0.1).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("refuses counts that leave no stratified samples", () => {
+    expect(() => guidedDistances({ near: near4, far: far4, guides, numSamples: 4, numGuided: 4, halfWidth: 0.1 })).toThrow(/numGuided/);
+  });
+
+  it("voronoiEdges are near, the midpoints and far", () => {
+    expectClose(voronoiEdges(Float32Array.from([1.5, 2, 2.5]), Float32Array.from([1]), Float32Array.from([3])), Float32Array.from([1, 1.75, 2.25, 3]));
   });
 });

@@ -216,3 +216,88 @@ export function mergeSortedDistances(a: Float32Array, b: Float32Array, numRays: 
   }
   return out;
 }
+
+/** Options of {@link guidedDistances}. */
+export interface GuidedDistancesOptions {
+  /** Entry distance per ray [R]. */
+  near: Float32Array;
+  /** Exit distance per ray [R]. */
+  far: Float32Array;
+  /** A surface distance per ray [R] (e.g. to a fitted mesh); Infinity or NaN where there is none. */
+  guides: Float32Array;
+  /** Samples per ray S in all. */
+  numSamples: number;
+  /** Of them, how many go in the window around the guide (0 < G < S). */
+  numGuided: number;
+  /** Half-width of that window, world units. */
+  halfWidth: number;
+  /** Jitters each sample in its bin (training); bin midpoints when omitted. */
+  rng?: Random;
+}
+
+/**
+ * Sample distances [R*S], sorted per ray, concentrated where a guide says the
+ * surface is: S - G stratified over [near, far] and G stratified over the
+ * window [guide - halfWidth, guide + halfWidth] clipped to [near, far]. Rays
+ * without a guide, or whose window misses [near, far], get S stratified samples.
+ * Give the result to {@link samplesAtDistances}: each sample then stands for its
+ * Voronoi cell, so the estimate of the optical depth stays consistent.
+ */
+export function guidedDistances(options: GuidedDistancesOptions): Float32Array {
+  const { near, far, guides, numSamples, numGuided, halfWidth, rng } = options;
+  const numRays = near.length;
+  checkCount("guidedDistances", "numSamples", numSamples);
+  if (!Number.isInteger(numGuided) || numGuided < 1 || numGuided >= numSamples) {
+    throw new RenderError(`guidedDistances: numGuided must be a whole number in [1, ${numSamples - 1}], got ${numGuided}`);
+  }
+  if (!(halfWidth > 0)) throw new RenderError(`guidedDistances: halfWidth must be > 0, got ${halfWidth}`);
+  if (far.length !== numRays || guides.length !== numRays) {
+    throw new RenderError(`guidedDistances: near, far and guides must all be [R]; got ${numRays}, ${far.length} and ${guides.length} values`);
+  }
+  const out = new Float32Array(numRays * numSamples);
+  const spread = (dst: number, from: number, to: number, count: number): void => {
+    const step = (to - from) / count;
+    for (let k = 0; k < count; k++) out[dst + k] = from + (k + (rng ? rng.uniform() : 0.5)) * step;
+  };
+  const coarse = numSamples - numGuided;
+  const scratch = new Float32Array(numSamples);
+  for (let r = 0; r < numRays; r++) {
+    const base = r * numSamples;
+    const t0 = near[r], t1 = far[r];
+    if (!(t1 > t0)) continue;
+    const g = guides[r];
+    const lo = Math.max(t0, g - halfWidth), hi = Math.min(t1, g + halfWidth);
+    if (!Number.isFinite(g) || !(hi > lo)) {
+      spread(base, t0, t1, numSamples);
+      continue;
+    }
+    spread(base, t0, t1, coarse);
+    spread(base + coarse, lo, hi, numGuided);
+    // Merge the two sorted runs.
+    let i = 0, j = 0;
+    for (let k = 0; k < numSamples; k++) {
+      const takeCoarse = j >= numGuided || (i < coarse && out[base + i] <= out[base + coarse + j]);
+      scratch[k] = takeCoarse ? out[base + i++] : out[base + coarse + j++];
+    }
+    out.set(scratch, base);
+  }
+  return out;
+}
+
+/**
+ * Bin edges [R*(S+1)] of samples at distances [R*S]: near, the midpoints between
+ * neighbours, far (their Voronoi cells, as {@link samplesAtDistances} uses), for
+ * hierarchical sampling from samples that are not evenly spaced.
+ */
+export function voronoiEdges(tValues: Float32Array, near: Float32Array, far: Float32Array): Float32Array {
+  const numRays = near.length;
+  const s = tValues.length / numRays;
+  const edges = new Float32Array(numRays * (s + 1));
+  for (let r = 0; r < numRays; r++) {
+    const e = r * (s + 1), b = r * s;
+    edges[e] = near[r];
+    for (let k = 1; k < s; k++) edges[e + k] = 0.5 * (tValues[b + k - 1] + tValues[b + k]);
+    edges[e + s] = Math.max(far[r], near[r]);
+  }
+  return edges;
+}

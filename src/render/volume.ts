@@ -10,7 +10,8 @@ import type { PinholeCamera, Vec3 } from "../geometry/index.js";
 import { RenderError } from "./error.js";
 import { cameraRays, intersectBox, intersectSphere, untile, type RayBounds } from "./rays.js";
 import {
-  checkRayInputs, mergeSortedDistances, samplePiecewiseConstant, sampleAlongRays, samplesAtDistances, type RaySamples,
+  checkRayInputs, guidedDistances, mergeSortedDistances, samplePiecewiseConstant, sampleAlongRays, samplesAtDistances, voronoiEdges,
+  type RaySamples,
 } from "./sampling.js";
 
 /** What a radiance field returns for N points. */
@@ -27,6 +28,16 @@ export interface FieldOutput {
  * ray, rays in pixel tiles), the cache-friendly order for tri-plane lookups.
  */
 export type RadianceField = (pointsWorld: Tensor, viewDirs: Tensor) => FieldOutput;
+
+/** Where a guide (e.g. a fitted mesh) says each ray meets the surface: some of the samples go around it (see guidedDistances). */
+export interface RayGuide {
+  /** Distance along each ray [R] (renderRays) or each pixel's centre ray [H*W] (renderImage); Infinity where there is no surface. */
+  distances: Float32Array;
+  /** Of the stratified samples, how many go in the window around the guide (less than numSamples). */
+  numSamples: number;
+  /** Half-width of the window, world units. */
+  halfWidth: number;
+}
 
 /** Options of {@link renderRays}. */
 export interface RenderRaysOptions {
@@ -48,6 +59,8 @@ export interface RenderRaysOptions {
    */
   numImportanceSamples?: number;
   field: RadianceField;
+  /** Concentrate some of the stratified samples around a guide's surface distance per ray; default none. */
+  guide?: RayGuide;
   /** Colour behind the volume: [C] numbers, or a Tensor [C] or [R, C] (may require grad); none (black) when omitted. */
   background?: ArrayLike<number> | Tensor | null;
   /** Jitters the samples (training); deterministic midpoints when omitted (evaluation). */
@@ -105,7 +118,14 @@ export function renderRays(options: RenderRaysOptions): RenderRaysResult {
   if (!Number.isInteger(numImportance) || numImportance < 0) {
     throw new RenderError(`renderRays: numImportanceSamples must be a whole number >= 0, got ${numImportance}`);
   }
-  let samples = sampleAlongRays({ origins, directions, near, far, numSamples, rng });
+  const guide = options.guide;
+  if (guide && guide.distances.length !== numRays) throw new RenderError(`renderRays: guide.distances must be [R] = [${numRays}], got ${guide.distances.length} values`);
+  let samples = guide
+    ? samplesAtDistances({
+      origins, directions, near, far,
+      tValues: guidedDistances({ near, far, guides: guide.distances, numSamples, numGuided: guide.numSamples, halfWidth: guide.halfWidth, rng }),
+    })
+    : sampleAlongRays({ origins, directions, near, far, numSamples, rng });
   if (numImportance > 0) {
     const coarse = samples;
     const coarseWeights = noGrad(() =>
@@ -114,7 +134,8 @@ export function renderRays(options: RenderRaysOptions): RenderRaysResult {
         return compositeAlongRays({ rgb, density, deltas: coarse.deltas }).weights.toArray();
       }),
     );
-    const fine = samplePiecewiseConstant({ edges: uniformEdges(near, far, numSamples), weights: coarseWeights, numSamples: numImportance, rng });
+    const edges = guide ? voronoiEdges(coarse.tValues.toArray(), near, far) : uniformEdges(near, far, numSamples);
+    const fine = samplePiecewiseConstant({ edges, weights: coarseWeights, numSamples: numImportance, rng });
     const merged = mergeSortedDistances(coarse.tValues.toArray(), fine, numRays);
     for (const t of Object.values(coarse)) t.dispose();
     samples = samplesAtDistances({ origins, directions, near, far, tValues: merged });
@@ -152,6 +173,8 @@ export interface RenderImageOptions {
   numImportanceSamples?: number;
   /** Background colour [C]; black when omitted. */
   background?: ArrayLike<number>;
+  /** Concentrate samples around a surface distance per pixel ([H*W], row-major); default none. */
+  guide?: RayGuide;
   /** Rays rendered at once (bounds the memory); default 4096. */
   chunkRays?: number;
   /** Side of the pixel tiles rays are grouped in; default 8. */
@@ -183,6 +206,10 @@ export function renderImage(options: RenderImageOptions): RenderedImage {
   if (!Number.isInteger(chunkRays) || chunkRays < 1) throw new RenderError(`renderImage: chunkRays must be a whole number >= 1, got ${chunkRays}`);
   const background = options.background ? Float32Array.from(options.background) : null;
   const rays = cameraRays({ camera, tileSizePx: options.tileSizePx });
+  const guide = options.guide;
+  if (guide && guide.distances.length !== camera.widthPx * camera.heightPx) {
+    throw new RenderError(`renderImage: guide.distances must be [H*W] = [${camera.widthPx * camera.heightPx}], got ${guide.distances.length} values`);
+  }
   const { near, far } = intersectBounds(bounds, rays.origins, rays.directions);
   const numPixels = rays.pixelIndices.length;
   const hit: number[] = [];
@@ -210,6 +237,7 @@ export function renderImage(options: RenderImageOptions): RenderedImage {
           numImportanceSamples: options.numImportanceSamples,
           field,
           background,
+          guide: guide && { ...guide, distances: Float32Array.from(idx, (k) => guide.distances[rays.pixelIndices[k]]) },
         });
         return { rgb: r.rgb.toArray(), channels: r.rgb.shape[1], opacity: r.opacity.toArray(), depth: r.depth.toArray() };
       }),

@@ -11,7 +11,7 @@ import {
   FLAME_IN_NERF_METHOD, FlameInNerfConfigSchema, FlameInNerfModel,
   type AvatarOccupancy, type DriveInput, type FlameInNerfConfig, type TrainingFrame,
 } from "../methods/flame-in-nerf/index.js";
-import { renderImage, type RenderedImage } from "../render/index.js";
+import type { RenderedImage } from "../render/index.js";
 import { AvatarFileError, readAvatarFile, type JsonValue, type TrainingHistory } from "./avatar-file.js";
 import { loadTensorsInto } from "./snapshot.js";
 
@@ -76,7 +76,7 @@ export class FlameInNerfAvatar {
   static load(path: string): FlameInNerfAvatar {
     const contents = readAvatarFile(path);
     if (contents.method !== FLAME_IN_NERF_METHOD) throw new AvatarFileError(`${path}: is a '${contents.method}' avatar, not ${FLAME_IN_NERF_METHOD}`);
-    const config = parseOrThrow(FlameInNerfConfigSchema, contents.config, path, "config");
+    const config = parseOrThrow(FlameInNerfConfigSchema, withPriorDefaults(contents.config), path, "config");
     const state = parseOrThrow(FlameInNerfAvatarStateSchema, contents.training.methodState, path, "methodState");
     const latents = contents.parameters.get("deformation.latents");
     if (!latents || latents.shape.length !== 2) throw new AvatarFileError(`${path}: has no deformation.latents table`);
@@ -101,13 +101,8 @@ export class FlameInNerfAvatar {
     const condition = this.model.driveCondition(drive);
     if ((options.skipEmpty ?? true) && !this.occupancy) this.occupancy = this.model.buildOccupancy();
     const occupancy = (options.skipEmpty ?? true) ? (this.occupancy ?? undefined) : undefined;
-    return renderImage({
-      camera,
-      field: this.model.fieldFor(condition, this.model.annealingAlpha(this.trainedSteps), undefined, occupancy),
-      bounds: this.model.boundsFor(condition.rotation, condition.translation),
-      numSamples: options.numSamples ?? this.config.numSamples,
-      numImportanceSamples: this.config.numImportanceSamples,
-      background: options.background ?? this.config.background,
+    return this.model.renderView(condition, camera, this.model.annealingAlpha(this.trainedSteps), {
+      numSamples: options.numSamples, background: options.background, occupancy,
     });
   }
 
@@ -124,4 +119,14 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: JsonValue, path: st
     throw new AvatarFileError(`${path}: ${what}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * An avatar file's config with the values that fields added later had before they
+ * existed: files written before `meshWarp` and `meshGuide` were trained without
+ * the mesh warp and without mesh-guided samples.
+ */
+export function withPriorDefaults(config: JsonValue): JsonValue {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return config;
+  return { meshWarp: false, meshGuide: { samples: 0 }, ...config };
 }

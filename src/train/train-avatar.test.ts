@@ -29,6 +29,10 @@ describe("trainAvatar", () => {
     expect(resumed.history.steps.length).toBe(20);
     expect(readAvatarFile(out).training.step).toBe(20);
     expect(existsSync(out)).toBe(true);
+    // Resuming with another config is refused, naming what differs; the checkpoint is left as it was.
+    await expect(trainAvatar({ datasetDir: join(dir, "ds"), outPath: out, preset: "tiny", overrides: { meshWarp: false }, steps: 30, resume: true, progress: quiet }))
+      .rejects.toThrow(/ada\.avatar: was trained with another config \('meshWarp' differs\)/);
+    expect(readAvatarFile(out).training.step).toBe(20);
 
     // The saved avatar, loaded on its own, renders the held-out frames as the trainer's last validation did.
     const avatar = FlameInNerfAvatar.load(out);

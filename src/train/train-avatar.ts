@@ -7,9 +7,8 @@ import {
   FLAME_IN_NERF_METHOD, FlameInNerfModel, loadTrainingFrames, resolveFlameInNerfConfig,
   type FlameInNerfConfigInput, type FlameInNerfPreset,
 } from "../methods/flame-in-nerf/index.js";
-import { renderImage } from "../render/index.js";
-import { readAvatarFile } from "./avatar-file.js";
-import { avatarStateOf } from "./avatar.js";
+import { readAvatarFile, type JsonValue } from "./avatar-file.js";
+import { avatarStateOf, withPriorDefaults } from "./avatar.js";
 import { loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./snapshot.js";
 import { train, type TrainResult } from "./trainer.js";
 
@@ -72,6 +71,11 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
     if (resumeFrom.method !== FLAME_IN_NERF_METHOD) {
       throw new Error(`${options.outPath}: is a '${resumeFrom.method}' avatar; cannot resume it as ${FLAME_IN_NERF_METHOD}`);
     }
+    const saved = withPriorDefaults(resumeFrom.config) as Record<string, JsonValue>;
+    const changed = Object.keys({ ...saved, ...config }).find((key) => JSON.stringify(saved[key]) !== JSON.stringify((config as Record<string, unknown>)[key]));
+    if (changed !== undefined) {
+      throw new Error(`${options.outPath}: was trained with another config ('${changed}' differs); resume with the same preset and overrides, or train a new avatar`);
+    }
     loadTensorsInto(model.parameters(), resumeFrom.parameters, options.outPath);
     if (resumeFrom.training.optimizer) restoreAdam(model.optimizer, resumeFrom.training.optimizer);
   }
@@ -86,14 +90,7 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
     for (const [i, target] of picked.entries()) {
       const pose = target.frame.headPose!;
       const condition = model.driveCondition({ expression: target.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation });
-      const image = renderImage({
-        camera: target.camera,
-        field: model.fieldFor(condition, alpha),
-        bounds: model.boundsFor(condition.rotation, condition.translation),
-        numSamples: config.numSamples,
-        numImportanceSamples: config.numImportanceSamples,
-        background: config.background,
-      });
+      const image = model.renderView(condition, target.camera, alpha);
       sum += psnr(image.rgb, target.rgb);
       if (i === 0) {
         const { widthPx: w, heightPx: h } = target.camera;

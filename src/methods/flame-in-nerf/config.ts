@@ -46,6 +46,7 @@ export const FlameInNerfConfigSchema = z.strictObject({
   latentPenaltyWeight: z.number().finite().min(0).default(1e-3).describe("weight of the squared norm of the frame's latent code (as in NeRFace): keeps expression in the expression condition, not in per-frame codes"),
   expressionConditioning: z.boolean().default(true).describe("condition on the frame's expression vector (false for the ablation)"),
   expressionInputs: z.enum(["canonical", "deformation", "both"]).default("both").describe("where the expression goes: the canonical field's decoder (as FLAME-in-NeRF and NerFACE: changes of appearance such as the mouth's inside), the deformation field (motion), or both"),
+  meshWarp: z.boolean().default(true).describe("guide the deformation by the fitted face model (as INSTA): a sample near the posed mesh first moves by the blended displacement of its nearest vertices from the frame's expression back to the neutral face, so the canonical field holds a neutral face and the deformation MLP learns only what the mesh misses; faded to 0 at the border of the face-model region"),
   spatialPrior: z.strictObject({
     enabled: z.boolean().default(true).describe("zero the expression condition for samples outside the dilated face-model region (false for the ablation)"),
     dilation: rate().default(0.02).describe("dilation distance of the face-model region, metres from the nearest posed mesh vertex"),
@@ -55,6 +56,10 @@ export const FlameInNerfConfigSchema = z.strictObject({
     radius: rate().default(0.26).describe("radius of that sphere, metres; it also normalizes head-frame points to the cube [-1, 1]^3"),
   }).prefault({}).describe("the head's bounds"),
   numSamples: positiveInt().default(48).describe("stratified samples per ray"),
+  meshGuide: z.strictObject({
+    samples: z.number().int().min(0).default(8).describe("of the stratified samples per ray, how many go around the fitted mesh's surface on rays that meet it (0: none); must be less than numSamples"),
+    halfWidth: rate().default(0.03).describe("half-width of the window around the mesh's surface those samples are spread over, metres"),
+  }).prefault({}).describe("ray sampling guided by the fitted mesh: finer samples where the head's surface is"),
   numImportanceSamples: z.number().int().min(0).default(0).describe("hierarchical samples per ray after a gradient-free first pass"),
   raysPerBatch: positiveInt().default(1024).describe("rays per training step"),
   foregroundRayWeight: z.number().finite().min(0).default(1).describe("rays are drawn with weight 1 + this * foreground mask"),
@@ -130,6 +135,9 @@ export function resolveFlameInNerfConfig(preset: FlameInNerfPreset, overrides: F
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new FlameInNerfConfigError(`flame-in-nerf config: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  if (parsed.data.meshGuide.samples >= parsed.data.numSamples) {
+    throw new FlameInNerfConfigError(`flame-in-nerf config: meshGuide.samples (${parsed.data.meshGuide.samples}) must be less than numSamples (${parsed.data.numSamples})`);
   }
   return parsed.data;
 }

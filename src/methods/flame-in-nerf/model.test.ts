@@ -80,8 +80,9 @@ describe("FlameInNerfModel", () => {
       for (const [name, p] of model.parameters()) if (name.startsWith("deformation.mlp")) p.data.set(new Random(9).randn(p.shape, 0.1).toArray());
       const pose = frames[0].frame.headPose!;
       const render = (expression: Float32Array): Float32Array => {
-        const faceRegion = model.faceRegionFor(frames[0].expression, pose.rotationAxisAngle, pose.translation);
-        const field = model.fieldFor({ expression, rotation: frames[0].rotation, translation: frames[0].translation, faceRegion, latent: 0 }, 4);
+        const region = model.faceRegionFor(frames[0].expression, pose.rotationAxisAngle, pose.translation);
+        const condition = { expression, rotation: frames[0].rotation, translation: frames[0].translation, faceRegion: region.grid, meshWarp: region.warp, latent: 0 };
+        const field = model.fieldFor(condition, 4);
         // A point on the nose tip region (in front of the face) and one far out by the shoulder.
         const points = tensor([0, -0.02, 0.1, 0.2, -0.2, -0.1], [2, 3]);
         return noGrad(() => scope(() => field(points, tensor([0, 0, -1, 0, 0, -1], [2, 3])).rgb.toArray()));

@@ -11,12 +11,14 @@ import {
   zeros, type Tensor,
 } from "../../core/index.js";
 import { fittedVertices } from "../../data/index.js";
-import { rotationFromAxisAngle } from "../../geometry/index.js";
+import { rasterizeMesh, rayDistances, rotationFromAxisAngle, type PinholeCamera } from "../../geometry/index.js";
 import { DeformationField, TriplaneField } from "../../fields/index.js";
 import type { FaceModel } from "../../face/index.js";
-import { intersectBounds, renderRays, sampleRayBatch, type FieldOutput, type RadianceField, type RenderBounds } from "../../render/index.js";
+import {
+  intersectBounds, renderImage, renderRays, sampleRayBatch, type FieldOutput, type RadianceField, type RayGuide, type RenderBounds, type RenderedImage,
+} from "../../render/index.js";
 import type { FlameInNerfConfig } from "./config.js";
-import { buildFaceRegionGrid, faceRegionMask, type FaceRegionGrid } from "./face-region.js";
+import { buildFaceRegionGrid, faceRegionMask, faceRegionWarp, type FaceRegionGrid } from "./face-region.js";
 import type { TrainingFrame } from "./frames.js";
 import { isOccupied, occupancyCellCenters, occupancyFromDensities, type OccupancyGrid } from "./occupancy.js";
 
@@ -69,6 +71,8 @@ export interface FrameCondition {
   translation: ArrayLike<number>;
   /** Face-model region grid of the posed, fitted mesh (world frame). */
   faceRegion: FaceRegionGrid;
+  /** Per-vertex displacement from the posed expression back to the neutral face [V*3], head frame, normalized units; null without the mesh warp. */
+  meshWarp: Float32Array | null;
   /** Latent-table row, or a latent code of its own (e.g. {@link FlameInNerfModel.meanLatent}). */
   latent: number | Float32Array;
 }
@@ -111,7 +115,11 @@ export class FlameInNerfModel {
   readonly optimizer: Adam;
   private readonly faceModel: FaceModel;
   private readonly identity: Float32Array;
-  private readonly grids = new Map<number, FaceRegionGrid>();
+  private readonly regions = new Map<number, { grid: FaceRegionGrid; warp: Float32Array | null }>();
+  /** Per training frame: distance along each pixel's ray to its fitted mesh (the mesh guide), built once. */
+  private readonly meshDistances = new Map<number, Float32Array>();
+  /** The subject's neutral face [V*3], head frame (for the mesh warp). */
+  private readonly neutralVertices: Float32Array;
   private readonly baseRates: number[];
   private readonly expressionDim: number;
   /** Centre and half-side (metres) of the torso field's cube, world frame. */
@@ -158,6 +166,7 @@ export class FlameInNerfModel {
     this.torsoCube = { center: this.boundsCenter(reference.rotation, reference.translation), halfSide: t.extent * config.bounds.radius };
     // The ceiling: the bottom of the neutral head mesh (the neck's base) plus `t.ceiling`, in the reference head frame.
     const neutral = fittedVertices({ model: faceModel, identity: this.identity, expression: new Float32Array(this.expressionDim), rotationAxisAngle: [0, 0, 0], translation: [0, 0, 0] });
+    this.neutralVertices = neutral;
     let neckBottom = Infinity;
     for (let i = 1; i < neutral.length; i += 3) neckBottom = Math.min(neckBottom, neutral[i]);
     const rr = reference.rotation;
@@ -212,22 +221,33 @@ export class FlameInNerfModel {
     return factor ** (step / steps);
   }
 
-  /** The face-model region grid of a mesh posed with `pose` and `expression` (not cached). */
-  faceRegionFor(expression: ArrayLike<number>, rotationAxisAngle: readonly [number, number, number], translation: readonly [number, number, number]): FaceRegionGrid {
-    const vertices = fittedVertices({ model: this.faceModel, identity: this.identity, expression, rotationAxisAngle, translation });
-    return buildFaceRegionGrid(vertices, this.config.spatialPrior.dilation);
+  /**
+   * The face-model region grid of a mesh posed with `pose` and `expression`, and,
+   * with the mesh warp, each vertex's displacement back to the neutral face (not cached).
+   */
+  faceRegionFor(
+    expression: ArrayLike<number>, rotationAxisAngle: readonly [number, number, number], translation: readonly [number, number, number],
+  ): { grid: FaceRegionGrid; warp: Float32Array | null } {
+    const posed = fittedVertices({ model: this.faceModel, identity: this.identity, expression, rotationAxisAngle, translation });
+    const grid = buildFaceRegionGrid(posed, this.config.spatialPrior.dilation);
+    if (!this.config.meshWarp) return { grid, warp: null };
+    const unposed = fittedVertices({ model: this.faceModel, identity: this.identity, expression, rotationAxisAngle: [0, 0, 0], translation: [0, 0, 0] });
+    const warp = new Float32Array(unposed.length);
+    const radius = this.config.bounds.radius;
+    for (let i = 0; i < warp.length; i++) warp[i] = (this.neutralVertices[i] - unposed[i]) / radius;
+    return { grid, warp };
   }
 
   /** The condition of training frame k (its face-region grid built once and cached). */
   frameCondition(k: number): FrameCondition {
     const f = this.frames[k];
-    let grid = this.grids.get(k);
-    if (!grid) {
+    let region = this.regions.get(k);
+    if (!region) {
       const pose = f.frame.headPose!;
-      grid = this.faceRegionFor(f.expression, pose.rotationAxisAngle, pose.translation);
-      this.grids.set(k, grid);
+      region = this.faceRegionFor(f.expression, pose.rotationAxisAngle, pose.translation);
+      this.regions.set(k, region);
     }
-    return { expression: f.expression, rotation: f.rotation, translation: f.translation, faceRegion: grid, latent: k };
+    return { expression: f.expression, rotation: f.rotation, translation: f.translation, faceRegion: region.grid, meshWarp: region.warp, latent: k };
   }
 
   /** The mean of the latent table: the code used to drive the avatar with expressions it never saw. */
@@ -244,13 +264,48 @@ export class FlameInNerfModel {
     if (drive.expression.length !== this.expressionDim) {
       throw new RangeError(`FlameInNerfModel: the drive has ${drive.expression.length} expression parameters, the face model ${this.expressionDim}`);
     }
+    const region = this.faceRegionFor(drive.expression, drive.rotationAxisAngle, drive.translation);
     return {
       expression: Float32Array.from(drive.expression),
       rotation: rotationFromAxisAngle(drive.rotationAxisAngle),
       translation: drive.translation,
-      faceRegion: this.faceRegionFor(drive.expression, drive.rotationAxisAngle, drive.translation),
+      faceRegion: region.grid,
+      meshWarp: region.warp,
       latent: drive.latent ?? this.meanLatent(),
     };
+  }
+
+  /**
+   * The mesh guide of a condition seen from a camera: the distance along each
+   * pixel's centre ray to the posed face-model mesh, or undefined when the config
+   * guides no samples. `numSamples` (default the config's) scales the guided count.
+   */
+  guideFor(condition: FrameCondition, camera: PinholeCamera, numSamples = this.config.numSamples): RayGuide | undefined {
+    const { samples, halfWidth } = this.config.meshGuide;
+    const guided = Math.min(Math.round((samples * numSamples) / this.config.numSamples), numSamples - 1);
+    if (guided < 1) return undefined;
+    const raster = rasterizeMesh({ camera, verticesWorld: condition.faceRegion.vertices, triangles: this.faceModel.triangles });
+    return { distances: rayDistances(raster, camera), numSamples: guided, halfWidth };
+  }
+
+  /**
+   * Renders a condition from a camera (no gradients): the field, the head's
+   * bounds, the mesh guide and the config's sampling. `occupancy` skips empty space.
+   */
+  renderView(
+    condition: FrameCondition, camera: PinholeCamera, alpha: number,
+    options: { numSamples?: number; background?: readonly number[]; occupancy?: AvatarOccupancy } = {},
+  ): RenderedImage {
+    const numSamples = options.numSamples ?? this.config.numSamples;
+    return renderImage({
+      camera,
+      field: this.fieldFor(condition, alpha, undefined, options.occupancy),
+      bounds: this.boundsFor(condition.rotation, condition.translation),
+      numSamples,
+      numImportanceSamples: this.config.numImportanceSamples,
+      background: options.background ?? this.config.background,
+      guide: this.guideFor(condition, camera, numSamples),
+    });
   }
 
   /**
@@ -261,7 +316,7 @@ export class FlameInNerfModel {
    * rendering only) skips samples in empty cells: they get density 0.
    */
   fieldFor(condition: FrameCondition, alpha: number, record?: (r: FieldRecord) => void, occupancy?: AvatarOccupancy): RadianceField {
-    const { rotation: r, translation: t, expression, faceRegion, latent } = condition;
+    const { rotation: r, translation: t, expression, faceRegion, meshWarp, latent } = condition;
     const { center, radius } = this.config.bounds;
     const e = this.expressionDim;
     const conditioned = this.config.expressionConditioning;
@@ -282,6 +337,7 @@ export class FlameInNerfModel {
       };
       let kept: Int32Array | null = null;
       if (occupancy) {
+        // Unwarped points: the head grid's dilation covers the mesh warp's displacements.
         const p = new Float32Array(3);
         const picked: number[] = [];
         for (let i = 0; i < total; i++) {
@@ -306,7 +362,10 @@ export class FlameInNerfModel {
         const a = dw[3 * i], b = dw[3 * i + 1], c = dw[3 * i + 2];
         for (let k = 0; k < 3; k++) dh[3 * i + k] = r[k] * a + r[3 + k] * b + r[6 + k] * c;
       }
-      const regionMask = faceRegionMask(faceRegion, pw);
+      // The face-model region and, with the mesh warp, each sample's offset towards the neutral face.
+      const region = meshWarp ? faceRegionWarp(faceRegion, meshWarp, pw) : { mask: faceRegionMask(faceRegion, pw), offsets: null };
+      const regionMask = region.mask;
+      if (region.offsets) for (let i = 0; i < 3 * n; i++) pn[i] += region.offsets[i];
       let conditionTensor: Tensor | null = null;
       if (conditioned) {
         const values = new Float32Array(n * e);
@@ -358,10 +417,12 @@ export class FlameInNerfModel {
    * {@link fieldFor} when rendering: the canonical head field's density on a
    * grid over its cube, the maximum over a neutral face and each expression
    * parameter at +1 and -1 alone, and the torso field's; cells above
-   * `threshold` (per metre), dilated by `dilation` cells to cover deformation.
+   * `threshold` (per metre), dilated by `dilation` cells to cover deformation
+   * (default 2, and 3 with the mesh warp, whose displacements reach 2.7 cm at
+   * jawOpen = 1 while a cell is 1.3 cm in the default bounds).
    */
   buildOccupancy(options: { resolution?: number; threshold?: number; dilation?: number } = {}): AvatarOccupancy {
-    const { resolution = 40, threshold = 5, dilation = 2 } = options;
+    const { resolution = 40, threshold = 5, dilation = this.config.meshWarp ? 3 : 2 } = options;
     const centers = occupancyCellCenters(resolution);
     const cells = resolution ** 3;
     const e = this.expressionDim;
@@ -416,6 +477,15 @@ export class FlameInNerfModel {
     const condition = this.frameCondition(k);
     const weights = frame.foreground && cfg.foregroundRayWeight > 0 ? Float32Array.from(frame.foreground, (a) => 1 + cfg.foregroundRayWeight * a) : undefined;
     const rays = sampleRayBatch({ camera: frame.camera, count: cfg.raysPerBatch, rng, weights });
+    let guide: RayGuide | undefined;
+    if (cfg.meshGuide.samples > 0) {
+      let distances = this.meshDistances.get(k);
+      if (!distances) {
+        distances = this.guideFor(condition, frame.camera)!.distances;
+        this.meshDistances.set(k, distances);
+      }
+      guide = { distances: Float32Array.from(rays.pixelIndices, (p) => distances![p]), numSamples: cfg.meshGuide.samples, halfWidth: cfg.meshGuide.halfWidth };
+    }
     const { near, far } = intersectBounds(this.boundsFor(frame.rotation, frame.translation), rays.origins, rays.directions);
     const target = new Float32Array(3 * rays.pixelIndices.length);
     rays.pixelIndices.forEach((p, i) => target.set(frame.rgb.subarray(3 * p, 3 * p + 3), 3 * i));
@@ -426,7 +496,7 @@ export class FlameInNerfModel {
       const field = this.fieldFor(condition, this.annealingAlpha(step), (rec) => (recorded = rec));
       const out = renderRays({
         origins: rays.origins, directions: rays.directions, near, far, numSamples: cfg.numSamples,
-        numImportanceSamples: cfg.numImportanceSamples, field, background: cfg.background, rng,
+        numImportanceSamples: cfg.numImportanceSamples, field, background: cfg.background, rng, guide,
       });
       const photometric = l2Loss(out.rgb, tensor(target, [target.length / 3, 3]));
       const rec = recorded as FieldRecord | null;
