@@ -36,7 +36,7 @@ export const FlameInNerfConfigSchema = z.strictObject({
   }).prefault({}).describe("the deformation field: per-frame latent code, expression condition, coarse-to-fine encoding"),
   torso: z.strictObject({
     enabled: z.boolean().default(true).describe("add a static radiance field in the world frame for what does not move with the head (shoulders, clothes); it is empty inside the face-model region and above the neck"),
-    planeResolution: positiveInt().default(32).describe("side of each of its feature planes, texels"),
+    planeResolution: positiveInt().default(64).describe("side of each of its feature planes, texels"),
     planeChannels: positiveInt().default(8).describe("feature channels of each plane"),
     hiddenWidth: positiveInt().default(32).describe("width of its decoder's hidden layer"),
     colorWidth: positiveInt().default(16).describe("width of its colour head's hidden layer"),
@@ -98,11 +98,11 @@ export const FLAME_IN_NERF_PRESET_INPUTS: Readonly<Record<FlameInNerfPreset, Fla
     learningRateDecay: { factor: 0.5, steps: 1000 },
   },
   demo: {
-    canonical: { planeResolution: 64, planeChannels: 16, hiddenWidth: 64, hiddenLayers: 2, colorWidth: 32, viewFrequencies: 2 },
+    canonical: { planeResolution: 128, planeChannels: 16, hiddenWidth: 64, hiddenLayers: 2, colorWidth: 32, viewFrequencies: 2 },
     deformation: { latentDim: 8, numFrequencies: 6, hiddenWidth: 64, hiddenLayers: 3, annealSteps: 1500 },
     numSamples: 32,
     raysPerBatch: 1024,
-    learningRateDecay: { factor: 0.1, steps: 6000 },
+    learningRateDecay: { factor: 0.1, steps: 1500 },
   },
   full: {
     canonical: { planeResolution: 128, planeChannels: 32, hiddenWidth: 64, hiddenLayers: 2, colorWidth: 64, viewFrequencies: 4 },
@@ -110,7 +110,7 @@ export const FLAME_IN_NERF_PRESET_INPUTS: Readonly<Record<FlameInNerfPreset, Fla
     numSamples: 48,
     numImportanceSamples: 16,
     raysPerBatch: 2048,
-    learningRateDecay: { factor: 0.1, steps: 30000 },
+    learningRateDecay: { factor: 0.1, steps: 3000 },
   },
 };
 
