@@ -3,8 +3,9 @@
  * issue 5, end to end and honestly held out. Each case captures a dataset,
  * trains an avatar, evaluates it on the dataset's validation split (the last
  * 15% of the time steps, never trained on) and times it; results are merged
- * into bench/results/flame-in-nerf.json. Long: demo ~5 min, full ~35 min, real
- * ~15 min on two cores.
+ * into bench/results/flame-in-nerf.json; each case's evaluation report
+ * (contact sheet, heat maps, curves) goes to out/bench-avatar/<case>/. Long:
+ * demo ~6 min, full ~35 min, real ~20 min on two cores.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,15 +14,18 @@ import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../core/safetensors.js";
 import { builtInSubject, captureSynthetic, captureVideo, loadDataset } from "../data/index.js";
 import { REAL_DATA_DIR } from "../data/track/testing.js";
-import { evaluateAvatar } from "../eval/index.js";
+import { evaluateAvatar, writeEvalReport } from "../eval/index.js";
 import type { FlameInNerfPreset } from "../methods/flame-in-nerf/index.js";
-import { FlameInNerfAvatar, trainAvatar } from "../train/index.js";
+import { DEFAULT_STEPS, FlameInNerfAvatar, trainAvatar } from "../train/index.js";
 import type { BenchResult } from "./result.js";
 
 const CASES = ["demo", "full", "real"] as const;
 type Case = (typeof CASES)[number];
 
-/** Trains, evaluates on every held-out frame and measures render speed at the dataset's size. */
+/** Where each case's evaluation report is kept (the work folder is deleted). */
+const REPORTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "out", "bench-avatar");
+
+/** Trains, evaluates on every held-out frame (report kept in {@link REPORTS_DIR}) and measures render speed at the dataset's size. */
 async function trainAndEvaluate(name: string, datasetDir: string, preset: FlameInNerfPreset, steps: number, work: string): Promise<BenchResult[]> {
   const avatarPath = join(work, `${name}.avatar`);
   const started = performance.now();
@@ -30,7 +34,8 @@ async function trainAndEvaluate(name: string, datasetDir: string, preset: FlameI
   const dataset = await loadDataset(datasetDir);
   const avatar = FlameInNerfAvatar.load(avatarPath);
   try {
-    const { report } = await evaluateAvatar({ avatar, dataset, retrack: true });
+    const { report, renders } = await evaluateAvatar({ avatar, dataset, retrack: true });
+    await writeEvalReport(report, renders, join(REPORTS_DIR, name), { overwrite: true });
     const m = report.means;
     const results: BenchResult[] = [
       { name: `${name}_heldout_psnr_db`, value: m.psnrDb ?? NaN, unit: "dB" },
@@ -63,7 +68,7 @@ async function runCase(which: Case, work: string): Promise<BenchResult[]> {
     fps: 30, sentence: "hello, this is my voice. today we talk about the moon, the light and you.", voice: "auto", seed: 1, overwrite: false,
   });
   return which === "demo"
-    ? trainAndEvaluate("synth_128_demo", datasetDir, "demo", 1500, work)
+    ? trainAndEvaluate("synth_128_demo", datasetDir, "demo", DEFAULT_STEPS.demo, work)
     : trainAndEvaluate("synth_256_full", datasetDir, "full", 1800, work);
 }
 
