@@ -389,14 +389,13 @@ export class FlameInNerfModel {
         const pt = new Float32Array(3 * n);
         const outside = new Float32Array(n);
         const { up, origin, height } = this.torsoCeiling;
-        const overlaps = this.config.torso.overlapsFaceRegion;
         for (let i = 0; i < n; i++) {
           torsoPoint(pw, i, pt, i);
           const y = up[0] * (pw[3 * i] - origin[0]) + up[1] * (pw[3 * i + 1] - origin[1]) + up[2] * (pw[3 * i + 2] - origin[2]);
-          outside[i] = y >= height ? 0 : overlaps ? 1 : 1 - regionMask[i];
+          outside[i] = y < height ? 1 - regionMask[i] : 0;
         }
         const torso = this.torso.query(tensor(pt, [n, 3]), kept ? tensor(dw, [n, 3]) : viewDirs);
-        // The torso is empty above its ceiling and (unless it may overlap) inside the face-model region: the head there is the head field's alone.
+        // The torso is empty inside the face-model region and above its ceiling: the head there is the head field's alone.
         const torsoDensity = mul(torso.density, tensor(outside, [n]));
         const density = add(head.density, torsoDensity);
         // Colour of overlapping densities: their density-weighted mean.
