@@ -53,10 +53,16 @@ interface Ablation {
   overrides: FlameInNerfConfigInput;
 }
 
-/** The ablations the FLAME-in-NeRF paper shows. */
+/**
+ * The ablations the FLAME-in-NeRF paper shows (without expression conditioning,
+ * without the spatial prior), and those of what Likeness adds: the mesh warp,
+ * alone and together with the conditioning (then the expression reaches nothing).
+ */
 export const FLAME_IN_NERF_ABLATIONS: readonly Ablation[] = [
-  { name: "no-expression", description: "no expression conditioning (latent codes only)", overrides: { expressionConditioning: false } },
+  { name: "no-expression", description: "no expression conditioning of the networks (the mesh warp still follows the expression)", overrides: { expressionConditioning: false } },
   { name: "no-spatial-prior", description: "no spatial prior (expression reaches every sample)", overrides: { spatialPrior: { enabled: false } } },
+  { name: "no-mesh-warp", description: "no mesh-guided warp (expression only through the networks, as in the paper)", overrides: { meshWarp: false } },
+  { name: "no-expression-at-all", description: "neither conditioning nor mesh warp (latent codes only)", overrides: { expressionConditioning: false, meshWarp: false } },
 ];
 
 /** A dataset already captured at `dir` (a resumed demo), or null when there is none yet. */

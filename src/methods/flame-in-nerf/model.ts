@@ -1,10 +1,12 @@
 /**
  * FLAME-in-NeRF (Athar et al. 2022, https://arxiv.org/abs/2108.04913): a
  * deformable radiance field controlled by face-model expressions. A sample is
- * mapped into the head frame by the inverse of the frame's head pose, deformed
- * into the canonical space by an MLP conditioned on the frame's latent code and
- * on the expression vector, which the spatial prior zeroes outside the dilated
- * face-model region; the canonical tri-plane field gives density and colour.
+ * mapped into the head frame by the inverse of the frame's head pose, moved
+ * back to the neutral face by the fitted mesh's displacements (the mesh warp),
+ * deformed into the canonical space by an MLP conditioned on the frame's latent
+ * code and on the expression vector, which the spatial prior zeroes outside the
+ * dilated face-model region; the canonical tri-plane field gives density and
+ * colour. Rays are sampled more finely where they meet the fitted mesh.
  */
 import {
   Adam, Random, add, addScalar, backward, div, gatherRows, l2Loss, mul, mulScalar, noGrad, reshape, scatterAddRows, scope, square, sum, tensor,
