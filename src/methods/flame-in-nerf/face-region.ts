@@ -90,7 +90,7 @@ function forVerticesNear(grid: FaceRegionGrid, x: number, y: number, z: number, 
 export function faceRegionMask(grid: FaceRegionGrid, points: Float32Array): Float32Array {
   const n = points.length / 3;
   const out = new Float32Array(n);
-  let inside = false;
+  let inside: boolean;
   const mark = (): void => {
     inside = true;
   };
