@@ -69,7 +69,7 @@ async function runCase(which: Case, work: string): Promise<BenchResult[]> {
   });
   return which === "demo"
     ? trainAndEvaluate("synth_128_demo", datasetDir, "demo", DEFAULT_STEPS.demo, work)
-    : trainAndEvaluate("synth_256_full", datasetDir, "full", 1800, work);
+    : trainAndEvaluate("synth_256_full", datasetDir, "full", DEFAULT_STEPS.full, work);
 }
 
 async function main(): Promise<void> {

@@ -124,9 +124,10 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: JsonValue, path: st
 /**
  * An avatar file's config with the values that fields added later had before they
  * existed: files written before `meshWarp` and `meshGuide` were trained without
- * the mesh warp and without mesh-guided samples.
+ * the mesh warp and without mesh-guided samples, and before `poseCorrection`
+ * without the learned pose correction.
  */
 export function withPriorDefaults(config: JsonValue): JsonValue {
   if (typeof config !== "object" || config === null || Array.isArray(config)) return config;
-  return { meshWarp: false, meshGuide: { samples: 0 }, ...config };
+  return { meshWarp: false, meshGuide: { samples: 0 }, poseCorrection: { enabled: false }, ...config };
 }

@@ -4,7 +4,7 @@ import { loadDataset, type ProgressStream } from "../data/index.js";
 import { psnr, writePng } from "../eval/index.js";
 import { createFaceModel } from "../face/index.js";
 import {
-  FLAME_IN_NERF_METHOD, FlameInNerfModel, loadTrainingFrames, resolveFlameInNerfConfig,
+  FLAME_IN_NERF_METHOD, FlameInNerfModel, configForDataset, loadTrainingFrames, resolveFlameInNerfConfig,
   type FlameInNerfConfigInput, type FlameInNerfPreset,
 } from "../methods/flame-in-nerf/index.js";
 import { readAvatarFile, type JsonValue } from "./avatar-file.js";
@@ -13,7 +13,7 @@ import { loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./s
 import { train, type TrainResult } from "./trainer.js";
 
 /** Steps of each preset when the caller names none. */
-export const DEFAULT_STEPS: Readonly<Record<FlameInNerfPreset, number>> = { tiny: 50, demo: 3000, full: 3000 };
+export const DEFAULT_STEPS: Readonly<Record<FlameInNerfPreset, number>> = { tiny: 50, demo: 3000, full: 5000 };
 
 /** Options of {@link trainAvatar}. */
 export interface TrainAvatarOptions {
@@ -62,7 +62,7 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
   const dataset = await loadDataset(options.datasetDir);
   const frames = await loadTrainingFrames(dataset, { split: "train" });
   const valFrames = await loadTrainingFrames(dataset, { split: "val" }).catch(() => []);
-  const config = resolveFlameInNerfConfig(options.preset, options.overrides);
+  const config = configForDataset(resolveFlameInNerfConfig(options.preset, options.overrides), { posesTracked: dataset.manifest.source.kind !== "synthetic" });
   const model = new FlameInNerfModel({ config, frames, faceModel: createFaceModel(), identity: dataset.manifest.identity ?? [] });
   const steps = options.steps ?? DEFAULT_STEPS[options.preset];
   let resumeFrom;

@@ -55,6 +55,12 @@ export const FlameInNerfConfigSchema = z.strictObject({
     center: vec3.default([0, -0.04, 0]).describe("centre of the sphere rays are sampled in, head frame, metres"),
     radius: rate().default(0.26).describe("radius of that sphere, metres; it also normalizes head-frame points to the cube [-1, 1]^3"),
   }).prefault({}).describe("the head's bounds"),
+  poseCorrection: z.strictObject({
+    enabled: z.union([z.boolean(), z.literal("auto")]).default("auto").describe(
+      "learn a correction of the tracked head pose as a linear function of the expression (trackers confuse some head motion with expression); auto: for datasets whose poses were tracked, not for synthetic ones with exact poses",
+    ),
+    learningRate: rate().default(1e-3).describe("Adam learning rate of the correction's map at step 0"),
+  }).prefault({}).describe("the learned head-pose correction"),
   numSamples: positiveInt().default(48).describe("stratified samples per ray"),
   meshGuide: z.strictObject({
     samples: z.number().int().min(0).default(8).describe("of the stratified samples per ray, how many go around the fitted mesh's surface on rays that meet it (0: none); must be less than numSamples"),
@@ -107,11 +113,12 @@ export const FLAME_IN_NERF_PRESET_INPUTS: Readonly<Record<FlameInNerfPreset, Fla
   },
   full: {
     canonical: { planeResolution: 128, planeChannels: 32, hiddenWidth: 64, hiddenLayers: 2, colorWidth: 64, viewFrequencies: 4 },
-    deformation: { latentDim: 16, numFrequencies: 8, hiddenWidth: 64, hiddenLayers: 3, annealSteps: 6000 },
-    numSamples: 48,
-    numImportanceSamples: 16,
+    deformation: { latentDim: 16, numFrequencies: 8, hiddenWidth: 64, hiddenLayers: 3, annealSteps: 5000 },
+    // As the demo preset: half of the samples around the mesh, no second pass; more steps instead.
+    numSamples: 24,
+    meshGuide: { samples: 12 },
     raysPerBatch: 2048,
-    learningRateDecay: { factor: 0.1, steps: 3000 },
+    learningRateDecay: { factor: 0.1, steps: 5000 },
   },
 };
 
@@ -141,6 +148,16 @@ export function resolveFlameInNerfConfig(preset: FlameInNerfPreset, overrides: F
     throw new FlameInNerfConfigError(`flame-in-nerf config: meshGuide.samples (${parsed.data.meshGuide.samples}) must be less than numSamples (${parsed.data.numSamples})`);
   }
   return parsed.data;
+}
+
+/**
+ * The config with its `auto` choices made for a dataset: the pose correction is
+ * learned when the dataset's head poses were tracked (a video or an import), not
+ * when they are exact (a synthetic capture).
+ */
+export function configForDataset(config: FlameInNerfConfig, dataset: { posesTracked: boolean }): FlameInNerfConfig {
+  if (config.poseCorrection.enabled !== "auto") return config;
+  return { ...config, poseCorrection: { ...config.poseCorrection, enabled: dataset.posesTracked } };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

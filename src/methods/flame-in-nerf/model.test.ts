@@ -30,8 +30,8 @@ function makeModel(): FlameInNerfModel {
 }
 
 describe("FlameInNerfModel", () => {
-  it("sends gradients to the planes, decoder, deformation MLP and latent codes", () => {
-    const model = makeModel();
+  it("sends gradients to the planes, decoder, deformation MLP, latent codes and pose correction", () => {
+    const model = new FlameInNerfModel({ config: resolveFlameInNerfConfig("tiny", { poseCorrection: { enabled: true } }), frames, faceModel, identity });
     // Stop Adam from consuming the gradients: look at them before the update.
     const step = model.optimizer.step.bind(model.optimizer);
     const seen = new Map<string, boolean>();
@@ -41,6 +41,7 @@ describe("FlameInNerfModel", () => {
     };
     model.trainStep(0);
     expect(seen.size).toBe(model.parameters().size);
+    expect(seen.has("pose.weights")).toBe(true);
     for (const [name, nonzero] of seen) expect(nonzero, name).toBe(true);
     model.dispose();
   });

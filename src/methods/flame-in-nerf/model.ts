@@ -1,7 +1,8 @@
 /**
  * FLAME-in-NeRF (Athar et al. 2022, https://arxiv.org/abs/2108.04913): a
  * deformable radiance field controlled by face-model expressions. A sample is
- * mapped into the head frame by the inverse of the frame's head pose, moved
+ * mapped into the head frame by the inverse of the frame's head pose (for a
+ * tracked video, corrected by a learned function of the expression), moved
  * back to the neutral face by the fitted mesh's displacements (the mesh warp),
  * deformed into the canonical space by an MLP conditioned on the frame's latent
  * code and on the expression vector, which the spatial prior zeroes outside the
@@ -23,6 +24,7 @@ import type { FlameInNerfConfig } from "./config.js";
 import { buildFaceRegionGrid, faceRegionMask, faceRegionWarp, type FaceRegionGrid } from "./face-region.js";
 import type { TrainingFrame } from "./frames.js";
 import { isOccupied, occupancyCellCenters, occupancyFromDensities, type OccupancyGrid } from "./occupancy.js";
+import { PoseCorrection, applyPoseCorrection } from "./pose-correction.js";
 
 /** Options of {@link FlameInNerfModel}. */
 export interface FlameInNerfModelOptions {
@@ -114,6 +116,8 @@ export class FlameInNerfModel {
   readonly deformation: DeformationField;
   /** The static torso field in the world frame, or null when the config turns it off. */
   readonly torso: TriplaneField | null;
+  /** The learned correction of the tracked head poses, or null when the config turns it off. */
+  readonly poseCorrection: PoseCorrection | null;
   readonly optimizer: Adam;
   private readonly faceModel: FaceModel;
   private readonly identity: Float32Array;
@@ -173,21 +177,27 @@ export class FlameInNerfModel {
     for (let i = 1; i < neutral.length; i += 3) neckBottom = Math.min(neckBottom, neutral[i]);
     const rr = reference.rotation;
     this.torsoCeiling = { up: [rr[1], rr[4], rr[7]], origin: Array.from(reference.translation), height: neckBottom + t.ceiling };
+    const pc = config.poseCorrection;
+    // "auto" is for the trainer to settle per dataset (configForDataset); left unsettled it means off.
+    this.poseCorrection = pc.enabled === true ? new PoseCorrection(this.expressionDim) : null;
     const lr = config.learningRates;
-    this.baseRates = [lr.planes, lr.decoder, lr.deformation, lr.latents];
+    this.baseRates = [lr.planes, lr.decoder, lr.deformation, lr.latents, ...(this.poseCorrection ? [pc.learningRate] : [])];
     this.optimizer = new Adam({
       groups: [
         { name: "planes", params: [this.canonical.planes, ...(this.torso ? [this.torso.planes] : [])], lr: lr.planes },
         { name: "decoder", params: [...this.canonical.decoderParameters(), ...(this.torso?.decoderParameters() ?? [])], lr: lr.decoder },
         { name: "deformation", params: this.deformation.mlpParameters(), lr: lr.deformation },
         { name: "latents", params: [this.deformation.latents], lr: lr.latents },
+        ...(this.poseCorrection ? [{ name: "pose", params: [this.poseCorrection.weights, this.poseCorrection.bias], lr: pc.learningRate }] : []),
       ],
     });
   }
 
-  /** All parameters by name (`canonical.*`, `deformation.*`), for the avatar file. */
+  /** All parameters by name (`canonical.*`, `deformation.*`, `torso.*`, `pose.*`), for the avatar file. */
   parameters(): Map<string, Tensor> {
-    return new Map([...this.canonical.parameters(), ...this.deformation.parameters(), ...(this.torso?.parameters() ?? [])]);
+    return new Map([
+      ...this.canonical.parameters(), ...this.deformation.parameters(), ...(this.torso?.parameters() ?? []), ...(this.poseCorrection?.parameters() ?? []),
+    ]);
   }
 
   /** Whether the expression condition feeds the given field. */
@@ -378,8 +388,11 @@ export class FlameInNerfModel {
         conditionTensor = tensor(values, [n, e]);
       }
       const byRow = typeof latent === "number";
+      let headPoints = tensor(pn, [n, 3]);
+      // The learned correction of the tracked pose for this expression (a small rigid motion of the head frame).
+      if (this.poseCorrection) headPoints = applyPoseCorrection(headPoints, this.poseCorrection.correctionFor(expression));
       const { points, offsets } = this.deformation.deform({
-        points: tensor(pn, [n, 3]),
+        points: headPoints,
         frameIndices: byRow ? new Int32Array(n).fill(latent) : [],
         latentCode: byRow ? undefined : latent,
         condition: this.expressionInto("deformation") ? conditionTensor : null,
