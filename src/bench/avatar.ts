@@ -79,14 +79,14 @@ async function main(): Promise<void> {
   const work = join(tmpdir(), `likeness-bench-avatar-${process.pid}`);
   mkdirSync(work, { recursive: true });
   const outPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results", "flame-in-nerf.json");
-  const merged = new Map<string, BenchResult>();
-  if (existsSync(outPath)) for (const r of JSON.parse(readFileSync(outPath, "utf8")) as BenchResult[]) merged.set(r.name, r);
   try {
     for (const which of picked) {
-      for (const r of await runCase(which, work)) {
-        merged.set(r.name, r);
-        console.log(`${r.name.padEnd(44)} ${r.value.toFixed(3).padStart(10)} ${r.unit}`);
-      }
+      const results = await runCase(which, work);
+      for (const r of results) console.log(`${r.name.padEnd(44)} ${r.value.toFixed(3).padStart(10)} ${r.unit}`);
+      // Merge into the file as it is now: another case may have finished meanwhile.
+      const merged = new Map<string, BenchResult>();
+      if (existsSync(outPath)) for (const r of JSON.parse(readFileSync(outPath, "utf8")) as BenchResult[]) merged.set(r.name, r);
+      for (const r of results) merged.set(r.name, r);
       writeFileAtomic(outPath, JSON.stringify([...merged.values()], null, 2) + "\n");
     }
   } finally {
