@@ -151,7 +151,10 @@ export async function renderDrive(options: RenderDriveOptions): Promise<RenderDr
       for (const [i, f] of drive.frames.entries()) {
         const pose = f.headPose ?? referencePose;
         const image = avatar.render(
-          { expression: f.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation },
+          {
+            expression: f.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation,
+            trackedExpression: f.headPose && f.headPoseTracked ? f.expression : undefined,
+          },
           cameraOf(f.camera),
           numSamples === undefined ? {} : { numSamples },
         );

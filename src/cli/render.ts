@@ -66,7 +66,7 @@ export function orbitDrive(
   const neutral = new Float32Array(EXPRESSION_NAMES.length);
   const frames = cameras.map((camera, i): DriveFrame => {
     const source = expressions?.frames[i % expressions.frames.length];
-    return { timeSeconds: i / fps, expression: source?.expression ?? neutral, headPose: source?.headPose ?? null, camera };
+    return { timeSeconds: i / fps, expression: source?.expression ?? neutral, headPose: source?.headPose ?? null, headPoseTracked: source?.headPoseTracked, camera };
   });
   return { description: expressions ? `orbit with ${expressions.description}` : "orbit", fps, frames, audio: null };
 }

@@ -28,6 +28,8 @@ describe("datasetDrive", () => {
     expect(drive.frames.map((f) => f.timeSeconds)).toEqual([1 / 30, 2 / 30]);
     expect(drive.frames.map((f) => f.expression[jaw])).toEqual([Math.fround(0.1), Math.fround(0.2)]);
     expect(drive.frames[1].headPose).toEqual({ rotationAxisAngle: [0, 0.2, 0], translation: [0, 0, 0.5] });
+    // A synthetic capture's poses are exact, not tracked.
+    expect(drive.frames.map((f) => f.headPoseTracked)).toEqual([false, false]);
     expect(drive.frames[0].camera?.widthPx).toBe(4);
     expect(drive.audio?.path).toBe(join(dir, "audio.wav"));
     expect(drive.audio?.startSeconds).toBeCloseTo(1 / 30 - 0.25, 12);

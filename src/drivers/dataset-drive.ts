@@ -59,10 +59,13 @@ export function driveFromDataset(dataset: LoadedDataset, options: DatasetDriveOp
     .sort((a, b) => a.timeSeconds - b.timeSeconds || a.index - b.index);
   if (chosen.length === 0) throw new DriveError(`${dir}: no tracked ${split === "all" ? "" : `${split} `}frames from camera '${cameraId}'`);
   const first = chosen[0].headPose;
+  // Synthetic captures hold exact poses; every other source's were tracked.
+  const tracked = dataset.manifest.source.kind !== "synthetic";
   const frames = chosen.map((f): DriveFrame => ({
     timeSeconds: f.timeSeconds,
     expression: scatterExpression(f.expression, map.indices),
     headPose: mode === "self" ? f.headPose : crossHeadPose(options.referencePose!, first, f.headPose),
+    headPoseTracked: tracked,
     camera: mode === "self" ? camera.camera : null,
   }));
   const fps = dataset.manifest.fps;

@@ -14,6 +14,8 @@ export interface DriveFrame {
   readonly expression: Float32Array;
   /** Model-to-world head pose, or null to keep the avatar's reference pose. */
   readonly headPose: DriveHeadPose | null;
+  /** Whether a face tracker measured `headPose` along with `expression` (a video capture), so the avatar's pose correction applies; default false. */
+  readonly headPoseTracked?: boolean;
   /** Camera to render from, or null for the avatar's reference camera. */
   readonly camera: PinholeCamera | null;
 }

@@ -89,7 +89,9 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
     let sum = 0;
     for (const [i, target] of picked.entries()) {
       const pose = target.frame.headPose!;
-      const condition = model.driveCondition({ expression: target.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation });
+      const condition = model.driveCondition({
+        expression: target.expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation, trackedExpression: target.expression,
+      });
       const image = model.renderView(condition, target.camera, alpha);
       sum += psnr(image.rgb, target.rgb);
       if (i === 0) {

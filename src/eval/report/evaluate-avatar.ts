@@ -156,7 +156,8 @@ export async function evaluateAvatar(options: EvaluateAvatarOptions): Promise<Ev
     for (const target of frames) {
       const { widthPx: w, heightPx: h } = target.camera;
       const pose = target.frame.headPose!;
-      const drive = { rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation };
+      // The pose as the avatar's training frames had it: tracked with the frame's expression.
+      const drive = { rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation, trackedExpression: target.expression };
       const started = performance.now();
       const image = avatar.render({ ...drive, expression: target.expression }, target.camera);
       renderSeconds += (performance.now() - started) / 1000;

@@ -46,6 +46,29 @@ describe("FlameInNerfModel", () => {
     model.dispose();
   });
 
+  it("corrects a tracked pose only: drives with a tracked expression move, exact poses do not", () => {
+    const model = new FlameInNerfModel({ config: resolveFlameInNerfConfig("tiny", { poseCorrection: { enabled: true } }), frames, faceModel, identity });
+    // A learned-looking correction: a 0.2 rad turn about y whatever the expression.
+    model.poseCorrection!.bias.data.set([0, 0.2, 0, 0, 0, 0]);
+    const pose = frames[0].frame.headPose!;
+    const drive = { expression: frames[0].expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation, latent: 0 };
+    const colours = (condition: ReturnType<FlameInNerfModel["driveCondition"]>): Float32Array => noGrad(() => scope(() => {
+      const points = tensor([0.03, 0.0, 0.12, -0.05, 0.02, 0.1], [2, 3]);
+      return model.fieldFor(condition, 4)(points, tensor([0, 0, -1, 0, 0, -1], [2, 3])).rgb.toArray();
+    }));
+    const exact = colours(model.driveCondition(drive));
+    expect(model.driveCondition(drive).poseExpression).toBeNull();
+    const tracked = colours(model.driveCondition({ ...drive, trackedExpression: frames[0].expression }));
+    const training = colours(model.frameCondition(0));
+    expect(Array.from(tracked)).not.toEqual(Array.from(exact));
+    // A training frame's pose was tracked with its own expression: the same correction.
+    expect(Array.from(training)).toEqual(Array.from(tracked));
+    model.poseCorrection!.bias.data.fill(0);
+    expect(Array.from(colours(model.driveCondition({ ...drive, trackedExpression: frames[0].expression })))).toEqual(Array.from(exact));
+    expect(() => model.driveCondition({ ...drive, trackedExpression: [1, 2] })).toThrow(/trackedExpression has 2 parameters/);
+    model.dispose();
+  });
+
   it("lowers the loss over 30 tiny steps, deterministically, with flat memory", () => {
     const model = makeModel();
     const alloc = getCore().allocator;
@@ -82,7 +105,7 @@ describe("FlameInNerfModel", () => {
       const pose = frames[0].frame.headPose!;
       const render = (expression: Float32Array): Float32Array => {
         const region = model.faceRegionFor(frames[0].expression, pose.rotationAxisAngle, pose.translation);
-        const condition = { expression, rotation: frames[0].rotation, translation: frames[0].translation, faceRegion: region.grid, meshWarp: region.warp, latent: 0 };
+        const condition = { expression, rotation: frames[0].rotation, translation: frames[0].translation, faceRegion: region.grid, meshWarp: region.warp, latent: 0, poseExpression: null };
         const field = model.fieldFor(condition, 4);
         // A point on the nose tip region (in front of the face) and one far out by the shoulder.
         const points = tensor([0, -0.02, 0.1, 0.2, -0.2, -0.1], [2, 3]);

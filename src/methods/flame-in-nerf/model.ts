@@ -79,6 +79,8 @@ export interface FrameCondition {
   meshWarp: Float32Array | null;
   /** Latent-table row, or a latent code of its own (e.g. {@link FlameInNerfModel.meanLatent}). */
   latent: number | Float32Array;
+  /** The expression the head pose was tracked with (the learned pose correction's input), or null for an exact pose. */
+  poseExpression: Float32Array | null;
 }
 
 /** A drive: the expression and head pose to render the avatar with. */
@@ -91,6 +93,12 @@ export interface DriveInput {
   translation: readonly [number, number, number];
   /** Latent deformation code: a table row, a code, or the mean of the table (default). */
   latent?: number | Float32Array;
+  /**
+   * When the head pose came from a face tracker: the expression it was tracked
+   * with, so that the avatar's learned correction of the tracker's pose applies.
+   * Omit for exact poses (orbits, expression files, synthetic captures).
+   */
+  trackedExpression?: ArrayLike<number>;
 }
 
 /** Occupancy grids of a trained model (see {@link FlameInNerfModel.buildOccupancy}). */
@@ -259,7 +267,10 @@ export class FlameInNerfModel {
       region = this.faceRegionFor(f.expression, pose.rotationAxisAngle, pose.translation);
       this.regions.set(k, region);
     }
-    return { expression: f.expression, rotation: f.rotation, translation: f.translation, faceRegion: region.grid, meshWarp: region.warp, latent: k };
+    return {
+      expression: f.expression, rotation: f.rotation, translation: f.translation, faceRegion: region.grid, meshWarp: region.warp, latent: k,
+      poseExpression: f.expression,
+    };
   }
 
   /** The mean of the latent table: the code used to drive the avatar with expressions it never saw. */
@@ -273,8 +284,10 @@ export class FlameInNerfModel {
 
   /** The condition of a drive (any expression and pose), its face-region grid built from the posed face model. */
   driveCondition(drive: DriveInput): FrameCondition {
-    if (drive.expression.length !== this.expressionDim) {
-      throw new RangeError(`FlameInNerfModel: the drive has ${drive.expression.length} expression parameters, the face model ${this.expressionDim}`);
+    for (const [what, values] of [["expression", drive.expression], ["trackedExpression", drive.trackedExpression]] as const) {
+      if (values && values.length !== this.expressionDim) {
+        throw new RangeError(`FlameInNerfModel: the drive's ${what} has ${values.length} parameters, the face model ${this.expressionDim}`);
+      }
     }
     const region = this.faceRegionFor(drive.expression, drive.rotationAxisAngle, drive.translation);
     return {
@@ -284,6 +297,7 @@ export class FlameInNerfModel {
       faceRegion: region.grid,
       meshWarp: region.warp,
       latent: drive.latent ?? this.meanLatent(),
+      poseExpression: drive.trackedExpression ? Float32Array.from(drive.trackedExpression) : null,
     };
   }
 
@@ -328,7 +342,7 @@ export class FlameInNerfModel {
    * rendering only) skips samples in empty cells: they get density 0.
    */
   fieldFor(condition: FrameCondition, alpha: number, record?: (r: FieldRecord) => void, occupancy?: AvatarOccupancy): RadianceField {
-    const { rotation: r, translation: t, expression, faceRegion, meshWarp, latent } = condition;
+    const { rotation: r, translation: t, expression, faceRegion, meshWarp, latent, poseExpression } = condition;
     const { center, radius } = this.config.bounds;
     const e = this.expressionDim;
     const conditioned = this.config.expressionConditioning;
@@ -389,8 +403,8 @@ export class FlameInNerfModel {
       }
       const byRow = typeof latent === "number";
       let headPoints = tensor(pn, [n, 3]);
-      // The learned correction of the tracked pose for this expression (a small rigid motion of the head frame).
-      if (this.poseCorrection) headPoints = applyPoseCorrection(headPoints, this.poseCorrection.correctionFor(expression));
+      // The learned correction of a tracked pose (a small rigid motion of the head frame).
+      if (this.poseCorrection && poseExpression) headPoints = applyPoseCorrection(headPoints, this.poseCorrection.correctionFor(poseExpression));
       const { points, offsets } = this.deformation.deform({
         points: headPoints,
         frameIndices: byRow ? new Int32Array(n).fill(latent) : [],
