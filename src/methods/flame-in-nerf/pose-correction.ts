@@ -1,15 +1,16 @@
 /**
  * Correction of the tracked head poses, learned with the field. A tracker that
- * fits a face model to landmarks confuses some head motion with expression (an
- * open jaw reads as a nod, a raised brow as a tilt), so the hair and skull, far
+ * fits a face model to landmarks confuses some head motion with expression, and
+ * under-reads pitch (measured on synthetic sweeps), so the hair and skull, far
  * from the landmarks, land in a different place of the head frame from frame to
  * frame and blur. Likeness learns the correction as a linear function of the
  * expression: a small rigid motion of the head frame (rotation vector and
  * translation, to first order). Being a function of the expression rather than
  * a per-frame table, it also corrects frames the model never trained on.
- * (Per-frame tables, as BARF or Nerfies refine camera poses, fit the training
- * frames 1 dB better on expressive-woman-480 but left held-out frames 0.7 dB
- * worse; the expression map gained 1.1 dB on them.)
+ * (A table over time instead, a correction every 8 frames as BARF or Nerfies
+ * refine camera poses, fit expressive-woman-480's training frames 1 dB better
+ * but left 24 held-out frames 0.7 dB worse; the expression map gained 1.1 dB
+ * on them.)
  */
 import { add, matmul, reshape, slice, tensor, zeros, type Tensor } from "../../core/index.js";
 
