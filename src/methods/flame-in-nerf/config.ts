@@ -113,12 +113,12 @@ export const FLAME_IN_NERF_PRESET_INPUTS: Readonly<Record<FlameInNerfPreset, Fla
   },
   full: {
     canonical: { planeResolution: 128, planeChannels: 32, hiddenWidth: 64, hiddenLayers: 2, colorWidth: 64, viewFrequencies: 4 },
-    deformation: { latentDim: 16, numFrequencies: 8, hiddenWidth: 64, hiddenLayers: 3, annealSteps: 5000 },
+    deformation: { latentDim: 16, numFrequencies: 8, hiddenWidth: 64, hiddenLayers: 3, annealSteps: 6500 },
     // As the demo preset: half of the samples around the mesh, no second pass; more steps instead.
     numSamples: 24,
     meshGuide: { samples: 12 },
     raysPerBatch: 2048,
-    learningRateDecay: { factor: 0.1, steps: 5000 },
+    learningRateDecay: { factor: 0.1, steps: 6500 },
   },
 };
 
