@@ -76,7 +76,7 @@ export class FlameInNerfAvatar {
   static load(path: string): FlameInNerfAvatar {
     const contents = readAvatarFile(path);
     if (contents.method !== FLAME_IN_NERF_METHOD) throw new AvatarFileError(`${path}: is a '${contents.method}' avatar, not ${FLAME_IN_NERF_METHOD}`);
-    const config = parseOrThrow(FlameInNerfConfigSchema, withPriorDefaults(contents.config), path, "config");
+    const config = savedConfig(contents.config, path);
     const state = parseOrThrow(FlameInNerfAvatarStateSchema, contents.training.methodState, path, "methodState");
     const latents = contents.parameters.get("deformation.latents");
     if (!latents || latents.shape.length !== 2) throw new AvatarFileError(`${path}: has no deformation.latents table`);
@@ -119,6 +119,14 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: JsonValue, path: st
     throw new AvatarFileError(`${path}: ${what}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The resolved config an avatar file was trained with: {@link withPriorDefaults},
+ * then the schema's defaults. Throws {@link AvatarFileError} naming the file for an invalid one.
+ */
+export function savedConfig(config: JsonValue, path: string): FlameInNerfConfig {
+  return parseOrThrow(FlameInNerfConfigSchema, withPriorDefaults(config), path, "config");
 }
 
 /**

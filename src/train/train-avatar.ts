@@ -7,8 +7,8 @@ import {
   FLAME_IN_NERF_METHOD, FlameInNerfModel, configForDataset, loadTrainingFrames, resolveFlameInNerfConfig,
   type FlameInNerfConfigInput, type FlameInNerfPreset,
 } from "../methods/flame-in-nerf/index.js";
-import { readAvatarFile, type JsonValue } from "./avatar-file.js";
-import { avatarStateOf, withPriorDefaults } from "./avatar.js";
+import { readAvatarFile } from "./avatar-file.js";
+import { avatarStateOf, savedConfig } from "./avatar.js";
 import { loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./snapshot.js";
 import { train, type TrainResult } from "./trainer.js";
 
@@ -71,8 +71,10 @@ export async function trainAvatar(options: TrainAvatarOptions): Promise<TrainAva
     if (resumeFrom.method !== FLAME_IN_NERF_METHOD) {
       throw new Error(`${options.outPath}: is a '${resumeFrom.method}' avatar; cannot resume it as ${FLAME_IN_NERF_METHOD}`);
     }
-    const saved = withPriorDefaults(resumeFrom.config) as Record<string, JsonValue>;
-    const changed = Object.keys({ ...saved, ...config }).find((key) => JSON.stringify(saved[key]) !== JSON.stringify((config as Record<string, unknown>)[key]));
+    // Compare resolved configs: a file written before a field existed holds the value it was trained with (savedConfig).
+    const saved = savedConfig(resumeFrom.config, options.outPath) as Record<string, unknown>;
+    const current = config as Record<string, unknown>;
+    const changed = Object.keys({ ...saved, ...current }).find((key) => JSON.stringify(saved[key]) !== JSON.stringify(current[key]));
     if (changed !== undefined) {
       throw new Error(`${options.outPath}: was trained with another config ('${changed}' differs); resume with the same preset and overrides, or train a new avatar`);
     }
