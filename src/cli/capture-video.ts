@@ -76,6 +76,8 @@ export async function runCaptureVideo(argv: string[]): Promise<number> {
       `fit: mean landmark error ${report.fitMeanErrorPx.toFixed(2)} px = ${pct(report.fitMeanErrorOfBoxSide)} of the face box side ` +
         `(${pct(report.fitMeanErrorOfBoxDiagonal)} of its diagonal; worst frame ${pct(report.fitWorstFrameErrorOfBoxDiagonal)})`,
       `jitter: ${report.jitterRaw.meanAccelPx.toFixed(2)} px raw, ${report.jitterSmoothed.meanAccelPx.toFixed(2)} px smoothed (mean frame-to-frame acceleration)`,
+      `head pose: rotation ${report.poseJitter.rotationAccelDeg.toFixed(3)} deg acceleration against ${report.poseJitter.rotationSpeedDeg.toFixed(3)} deg speed per frame, ` +
+        `translation ${report.poseJitter.translationAccelMm.toFixed(2)} mm against ${report.poseJitter.translationSpeedMm.toFixed(2)} mm`,
       `time: track ${report.seconds.track.toFixed(1)} s, fit ${report.seconds.fit.toFixed(1)} s, write ${report.seconds.write.toFixed(1)} s; ` +
         `${report.framesPerSecond.toFixed(1)} frames/s overall`,
       `contact sheet ${contactSheet}` + (overlayVideo ? `; overlay ${overlayVideo}` : ""),

@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { createFaceModel } from "../face/index.js";
 import { writeContactSheet, type ContactTile } from "./contact-sheet.js";
 import type { DatasetInput } from "./dataset.js";
-import { drawFitOverlay, faceOverlayTriangles, fitLandmarkTracks, fittedVertices, type FitResult } from "./fit/index.js";
+import { drawFitOverlay, faceOverlayTriangles, fitLandmarkTracks, fittedVertices, type FitResult, type PoseJitter } from "./fit/index.js";
 import { ProgressBar, type ProgressStream } from "./progress.js";
 import { rasterizeRegionMasks, triangleRegionBits } from "./region-masks.js";
 import { createMatter, type MatteModel } from "./matte/index.js";
@@ -67,6 +67,8 @@ export interface VideoCaptureReport {
   /** Frame-to-frame landmark acceleration of the raw and the One Euro-smoothed tracks. */
   jitterRaw: LandmarkJitter;
   jitterSmoothed: LandmarkJitter;
+  /** Frame-to-frame jitter of the fitted head pose (second differences against first differences). */
+  poseJitter: PoseJitter;
   hasAudio: boolean;
   /** The segmentation model of the foreground masks, or `none`. */
   matting: CaptureMatting;
@@ -176,6 +178,7 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
       landmarks2d: inCrop.map((lm) => (lm ? Array.from({ length: lm.length / 2 }, (_, i) => [lm[2 * i], lm[2 * i + 1]]) : null)),
       widthPx: sizePx,
       heightPx: sizePx,
+      fps,
       model,
     });
     const fitSeconds = (performance.now() - fitStarted) / 1000;
@@ -280,6 +283,7 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
       focalPx: fit.focalPx,
       jitterRaw: landmarkJitter(inCrop),
       jitterSmoothed: landmarkJitter(smoothed),
+      poseJitter: fit.report.poseJitter,
       hasAudio: audio !== null,
       matting,
       seconds: { track: trackSeconds, fit: fitSeconds, write: writeSeconds, total: totalSeconds },

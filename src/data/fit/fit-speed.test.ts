@@ -31,7 +31,7 @@ it("fits a 1050-frame track (a synthetic head-motion capture, tiled, with 1.5 px
       truth.push(f.headPose?.rotationAxisAngle ?? [0, 0, 0]);
     }
   }
-  const fit = fitLandmarkTracks({ landmarks2d, widthPx: 128, heightPx: 128 });
+  const fit = fitLandmarkTracks({ landmarks2d, widthPx: 128, heightPx: 128, fps: ds.fps });
   let maxDeg = 0;
   fit.frames.forEach((fr, i) => {
     if (!fr.tracked) throw new Error(`frame ${i} untracked`);

@@ -10,7 +10,7 @@ import type { Dataset } from "../dataset.js";
 import { readDatasetManifest } from "../load.js";
 import { captureSynthetic, type SynthSequence } from "../synth/capture.js";
 import { builtInSubject } from "../synth/subjects.js";
-import { drawFitOverlay, faceOverlayTriangles, FitError, fitLandmarkTracks, fittedVertices, type FitResult } from "./index.js";
+import { drawFitOverlay, faceOverlayTriangles, FitError, fitLandmarkTracks, fittedVertices, poseJitter, type FitResult } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "likeness-fit-"));
 const captures = new Map<SynthSequence, { dir: string; ds: Dataset }>();
@@ -88,7 +88,7 @@ describe("fitLandmarkTracks on synthetic captures", () => {
   it("recovers pose, focal length and landmarks from exact landmarks, starting from a focal guess 2x off", () => {
     for (const sequence of ["head", "expressions"] as const) {
       const { ds } = get(sequence);
-      const fit = fitLandmarkTracks({ landmarks2d: tracks(ds, 0), widthPx: 128, heightPx: 128 });
+      const fit = fitLandmarkTracks({ landmarks2d: tracks(ds, 0), widthPx: 128, heightPx: 128, fps: ds.fps });
       const c = compare(ds, fit);
       printTable(`exact landmarks, ${sequence}`, c, fit);
       expect(fit.report.trackedFrames).toBe(ds.frames.length);
@@ -110,7 +110,7 @@ describe("fitLandmarkTracks on synthetic captures", () => {
   it("stays within 3 degrees with 1.5 px of landmark noise, and reports the expression error per parameter", () => {
     for (const sequence of ["head", "expressions"] as const) {
       const { ds } = get(sequence);
-      const fit = fitLandmarkTracks({ landmarks2d: tracks(ds, 1.5), widthPx: 128, heightPx: 128, focalPxGuess: 200 });
+      const fit = fitLandmarkTracks({ landmarks2d: tracks(ds, 1.5), widthPx: 128, heightPx: 128, focalPxGuess: 200, fps: ds.fps });
       const c = compare(ds, fit);
       printTable(`1.5 px noise, ${sequence}`, c, fit);
       expect(c.maxRotationDeg).toBeLessThan(3);
@@ -119,13 +119,34 @@ describe("fitLandmarkTracks on synthetic captures", () => {
     }
   });
 
+  it("smooths the tracker's jitter out of the head pose with second differences, without holding back the head's sweep", () => {
+    const { ds } = get("head");
+    const landmarks2d = tracks(ds, 1.5, 5);
+    const rough = fitLandmarkTracks({ landmarks2d, widthPx: 128, heightPx: 128, fps: ds.fps, settings: { accelRotation: 0, accelTranslation: 0 } });
+    const smooth = fitLandmarkTracks({ landmarks2d, widthPx: 128, heightPx: 128, fps: ds.fps });
+    const truth = poseJitter(ds.frames.map((f, index) => ({
+      index, tracked: true, headPose: f.headPose!, expression: f.expression!, meanErrorPx: 0, maxErrorPx: 0, faceSizePx: 1, meanErrorFraction: 0,
+    })));
+    const [r, sm] = [rough, smooth].map((fit) => ({ jitter: fit.report.poseJitter, error: compare(ds, fit) }));
+    console.log(
+      `head sweep, 1.5 px noise: rotation acceleration ${r.jitter.rotationAccelDeg.toFixed(3)} -> ${sm.jitter.rotationAccelDeg.toFixed(3)} deg/frame^2 ` +
+      `(truth ${truth.rotationAccelDeg.toFixed(3)}), speed ${r.jitter.rotationSpeedDeg.toFixed(3)} -> ${sm.jitter.rotationSpeedDeg.toFixed(3)} (truth ${truth.rotationSpeedDeg.toFixed(3)}); ` +
+      `rotation error mean ${r.error.meanRotationDeg.toFixed(2)} -> ${sm.error.meanRotationDeg.toFixed(2)} deg`,
+    );
+    expect(sm.jitter.rotationAccelDeg).toBeLessThan(0.5 * r.jitter.rotationAccelDeg);
+    expect(sm.jitter.translationAccelMm).toBeLessThan(0.5 * r.jitter.translationAccelMm);
+    // The sweep's speed survives (the noise only adds speed), and the poses come closer to the truth.
+    expect(sm.jitter.rotationSpeedDeg).toBeGreaterThan(0.7 * truth.rotationSpeedDeg);
+    expect(sm.error.meanRotationDeg).toBeLessThan(r.error.meanRotationDeg);
+  });
+
   it("skips and reports untracked frames without filling them, and fits their neighbours", () => {
     const { ds } = get("head");
     const landmarks2d: (number[][] | null)[] = tracks(ds, 1.5, 2);
     const missing = [0, 5, 6, 7, 30, ds.frames.length - 1];
     for (const i of missing) landmarks2d[i] = null;
     const progress = new Set<string>();
-    const fit = fitLandmarkTracks({ landmarks2d, widthPx: 128, heightPx: 128, onProgress: (p) => progress.add(p.stage) });
+    const fit = fitLandmarkTracks({ landmarks2d, widthPx: 128, heightPx: 128, fps: ds.fps, onProgress: (p) => progress.add(p.stage) });
     expect(fit.report.untrackedFrames).toEqual(missing);
     expect(fit.report.trackedFrames).toBe(ds.frames.length - missing.length);
     expect([...progress]).toEqual(["keyframes", "video", "initialize", "sequence"]);

@@ -39,6 +39,12 @@ export interface FitLandmarkTracksOptions {
   identity?: readonly number[];
   /** The face model; default {@link createFaceModel}. */
   model?: FaceModel;
+  /**
+   * Frame rate of the tracks, frames/s (default 30). The second-difference weights
+   * of the settings hold at 30 frames/s and scale with the rate to the fourth
+   * power, so that they smooth out the same frequencies (in Hz) at any rate.
+   */
+  fps?: number;
   /** Tunables; see {@link FitSettingsSchema}. */
   settings?: FitSettingsInput;
   /** Called as the fit goes (a few hundred times at most). */
@@ -85,6 +91,45 @@ export interface FitReport {
   sequenceStepSeconds: number;
   /** Fitted frames per second of the per-frame step (initialization included). */
   sequenceFramesPerSecond: number;
+  /** Frame-to-frame jitter of the fitted head pose (see {@link poseJitter}). */
+  poseJitter: PoseJitter;
+}
+
+/**
+ * Jitter of a fitted head-pose track: means over triples of consecutive tracked
+ * frames of the absolute second difference (acceleration per frame squared) and
+ * of the absolute first difference (speed per frame), of the axis-angle
+ * components in degrees and of the translation components in millimetres. A
+ * smooth head motion has accelerations far below its speeds; a track whose
+ * accelerations come near its speeds is mostly noise.
+ */
+export interface PoseJitter {
+  rotationAccelDeg: number;
+  rotationSpeedDeg: number;
+  translationAccelMm: number;
+  translationSpeedMm: number;
+  /** Triples measured. */
+  triples: number;
+}
+
+/** {@link PoseJitter} of a fit's frames (untracked frames break the triples). */
+export function poseJitter(frames: readonly FitFrame[]): PoseJitter {
+  let ra = 0, rs = 0, ta = 0, ts = 0, triples = 0;
+  for (let i = 1; i + 1 < frames.length; i++) {
+    const a = frames[i - 1], b = frames[i], c = frames[i + 1];
+    if (!a.tracked || !b.tracked || !c.tracked) continue;
+    for (let k = 0; k < 3; k++) {
+      const r = [a, b, c].map((f) => (f.headPose.rotationAxisAngle[k] * 180) / Math.PI);
+      const t = [a, b, c].map((f) => f.headPose.translation[k] * 1000);
+      ra += Math.abs(r[0] - 2 * r[1] + r[2]) / 3;
+      rs += Math.abs(r[2] - r[1]) / 3;
+      ta += Math.abs(t[0] - 2 * t[1] + t[2]) / 3;
+      ts += Math.abs(t[2] - t[1]) / 3;
+    }
+    triples++;
+  }
+  const d = Math.max(1, triples);
+  return { rotationAccelDeg: ra / d, rotationSpeedDeg: rs / d, translationAccelMm: ta / d, translationSpeedMm: ts / d, triples };
 }
 
 /** Result of {@link fitLandmarkTracks}. */
@@ -190,6 +235,10 @@ export function fitLandmarkTracks(options: FitLandmarkTracksOptions): FitResult 
   if (!(Number.isInteger(widthPx) && widthPx > 0 && Number.isInteger(heightPx) && heightPx > 0)) {
     throw new FitError(`fitLandmarkTracks: image size must be positive whole pixels, got ${widthPx}x${heightPx}`);
   }
+  const fps = options.fps ?? 30;
+  if (!(Number.isFinite(fps) && fps > 0)) throw new FitError(`fitLandmarkTracks: fps must be a positive number, got ${fps}`);
+  // A second difference per frame shrinks with the square of the frame interval.
+  const rateScale = (fps / 30) ** 4;
   const focalGuessPx = options.focalPxGuess ?? s.defaultFocalFactor * Math.max(widthPx, heightPx);
   if (!(Number.isFinite(focalGuessPx) && focalGuessPx > 0)) throw new FitError(`fitLandmarkTracks: focalPxGuess must be a positive number of pixels, got ${focalGuessPx}`);
   if (!Array.isArray(options.landmarks2d)) throw new FitError("fitLandmarkTracks: landmarks2d must be an array with one entry per frame");
@@ -280,6 +329,8 @@ export function fitLandmarkTracks(options: FitLandmarkTracksOptions): FitResult 
     smoothRotation: s.smoothRotation,
     smoothTranslation: s.smoothTranslation,
     smoothExpression: s.smoothExpression,
+    accelRotation: s.accelRotation * rateScale,
+    accelTranslation: s.accelTranslation * rateScale,
     maxGap: s.maxGap,
     bounds,
     scratch,
@@ -331,6 +382,7 @@ export function fitLandmarkTracks(options: FitLandmarkTracksOptions): FitResult 
       videoStepSeconds,
       sequenceStepSeconds,
       sequenceFramesPerSecond: fitted.length / Math.max(1e-9, sequenceStepSeconds),
+      poseJitter: poseJitter(frames),
     },
   };
 }

@@ -36,6 +36,8 @@ export const FitSettingsSchema = z
     smoothRotation: nonNegative().default(1e-3).describe("weight of squared axis-angle differences (radians) between neighbouring tracked frames"),
     smoothTranslation: nonNegative().default(1e-3).describe("weight of squared translation differences between neighbouring tracked frames, in units of 0.2 m (a head's size)"),
     smoothExpression: nonNegative().default(2e-5).describe("weight of squared expression differences between neighbouring tracked frames"),
+    accelRotation: nonNegative().default(1).describe("weight of squared second differences of the axis-angle (radians) over three neighbouring tracked frames, at 30 frames/s: removes frame-to-frame jitter, leaves steady turns alone"),
+    accelTranslation: nonNegative().default(1).describe("weight of squared second differences of the translation over three neighbouring tracked frames, in units of 0.2 m, at 30 frames/s"),
     maxGap: z.number().int().min(1).default(3).describe("tracked frames at most this many indices apart count as neighbours (the smoothness weight is divided by the gap)"),
     expressionLower: z.number().finite().default(-0.2).describe("lower bound of the non-gaze expression coefficients"),
     expressionUpper: z.number().finite().default(1.2).describe("upper bound of the expression coefficients"),
