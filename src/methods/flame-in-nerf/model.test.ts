@@ -8,6 +8,8 @@ import { createFaceModel } from "../../face/index.js";
 import { resolveFlameInNerfConfig } from "./config.js";
 import { loadTrainingFrames, type TrainingFrame } from "./frames.js";
 import { FlameInNerfModel } from "./model.js";
+import { faceRegionWarp } from "./face-region.js";
+import { occupiedFraction } from "./occupancy.js";
 
 let frames: TrainingFrame[];
 let identity: number[];
@@ -146,6 +148,48 @@ describe("FlameInNerfModel", () => {
     }
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(300);
+    model.dispose();
+  });
+
+  it("tests a sample for occupancy where the mesh warp takes it (the jaw wide open), and empties the torso above its ceiling", () => {
+    const model = makeModel();
+    const pose = frames[0].frame.headPose!;
+    const expression = new Float32Array(frames[0].expression.length);
+    expression[faceModel.expressionNames.indexOf("jawOpen")] = 1;
+    const condition = model.driveCondition({ expression, rotationAxisAngle: pose.rotationAxisAngle, translation: pose.translation });
+    const warp = condition.meshWarp!;
+    // Points at the mesh vertices the open jaw moves most (more than a cell of the grid below).
+    const vertices = condition.faceRegion.vertices;
+    const moved = Array.from({ length: vertices.length / 3 }, (_, v) => v)
+      .sort((a, b) => Math.hypot(warp[3 * b], warp[3 * b + 1], warp[3 * b + 2]) - Math.hypot(warp[3 * a], warp[3 * a + 1], warp[3 * a + 2]))
+      .slice(0, 40);
+    const n = moved.length;
+    const points = new Float32Array(3 * n);
+    moved.forEach((v, i) => points.set(vertices.subarray(3 * v, 3 * v + 3), 3 * i));
+    // A grid that holds exactly the cells where the warp takes them, in the head cube's normalized coordinates.
+    const { center, radius } = model.config.bounds;
+    const r = condition.rotation, t = condition.translation;
+    const offsets = faceRegionWarp(condition.faceRegion, warp, points).offsets;
+    const resolution = 64;
+    const cells = new Uint8Array(resolution ** 3);
+    const cellOf = (q: number[]): number => {
+      const [ix, iy, iz] = q.map((x) => Math.floor(((x + 1) / 2) * resolution));
+      return (iz * resolution + iy) * resolution + ix;
+    };
+    const unwarpedCells = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const d = [0, 1, 2].map((k) => points[3 * i + k] - t[k]);
+      const head = [0, 1, 2].map((k) => (r[k] * d[0] + r[3 + k] * d[1] + r[6 + k] * d[2] - center[k]) / radius);
+      cells[cellOf(head.map((x, k) => x + offsets[3 * i + k]))] = 1;
+      unwarpedCells.add(cellOf(head));
+    }
+    expect([...unwarpedCells].filter((c) => cells[c] === 0).length).toBeGreaterThan(n / 2);
+    const occupancy = { head: { resolution, cells }, torso: null };
+    const dirs = new Float32Array(3 * n).map((_, i) => (i % 3 === 2 ? -1 : 0));
+    const density = noGrad(() => scope(() => model.fieldFor(condition, 4, undefined, occupancy)(tensor(points, [n, 3]), tensor(dirs, [n, 3])).density.toArray()));
+    for (let i = 0; i < n; i++) expect(density[i]).toBeGreaterThan(0);
+    // The torso is never rendered above its ceiling, so its grid is empty there (the untrained field is dense everywhere).
+    expect(occupiedFraction(model.buildOccupancy({ threshold: 0 }).torso!)).toBeLessThan(0.9);
     model.dispose();
   });
 });

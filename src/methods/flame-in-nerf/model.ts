@@ -362,12 +362,16 @@ export class FlameInNerfModel {
         for (let k = 0; k < 3; k++) dst[3 * j + k] = (src[3 * i + k] - torsoCube.center[k]) / torsoCube.halfSide;
       };
       let kept: Int32Array | null = null;
+      // With the mesh warp and empty-space skipping, the warp of every sample (computed once, below reused for the kept ones).
+      let warped: { mask: Float32Array; offsets: Float32Array | null } | null = null;
       if (occupancy) {
-        // Unwarped points: the head grid's dilation covers the mesh warp's displacements.
+        // The head grid holds the canonical (neutral) head, so a sample is tested where the mesh warp takes it.
+        const all = meshWarp ? faceRegionWarp(faceRegion, meshWarp, pwAll) : null;
         const p = new Float32Array(3);
         const picked: number[] = [];
         for (let i = 0; i < total; i++) {
           headPoint(pwAll, i, p, 0);
+          if (all?.offsets) for (let k = 0; k < 3; k++) p[k] += all.offsets[3 * i + k];
           let hit = isOccupied(occupancy.head, p[0], p[1], p[2]);
           if (!hit && occupancy.torso) {
             torsoPoint(pwAll, i, p, 0);
@@ -376,6 +380,7 @@ export class FlameInNerfModel {
           if (hit) picked.push(i);
         }
         if (picked.length < total) kept = Int32Array.from(picked);
+        if (all) warped = kept ? { mask: pickRows(all.mask, kept, 1), offsets: all.offsets && pickRows(all.offsets, kept, 3) } : all;
       }
       const n = kept ? kept.length : total;
       if (n === 0) return { density: zeros([total]), rgb: zeros([total, 3]) };
@@ -389,7 +394,7 @@ export class FlameInNerfModel {
         for (let k = 0; k < 3; k++) dh[3 * i + k] = r[k] * a + r[3 + k] * b + r[6 + k] * c;
       }
       // The face-model region and, with the mesh warp, each sample's offset towards the neutral face.
-      const region = meshWarp ? faceRegionWarp(faceRegion, meshWarp, pw) : { mask: faceRegionMask(faceRegion, pw), offsets: null };
+      const region = warped ?? (meshWarp ? faceRegionWarp(faceRegion, meshWarp, pw) : { mask: faceRegionMask(faceRegion, pw), offsets: null });
       const regionMask = region.mask;
       if (region.offsets) for (let i = 0; i < 3 * n; i++) pn[i] += region.offsets[i];
       let conditionTensor: Tensor | null = null;
@@ -445,13 +450,16 @@ export class FlameInNerfModel {
    * Occupancy grids of the trained fields, for empty-space skipping in
    * {@link fieldFor} when rendering: the canonical head field's density on a
    * grid over its cube, the maximum over a neutral face and each expression
-   * parameter at +1 and -1 alone, and the torso field's; cells above
-   * `threshold` (per metre), dilated by `dilation` cells to cover deformation
-   * (default 2, and 3 with the mesh warp, whose displacements reach 2.7 cm at
-   * jawOpen = 1 while a cell is 1.3 cm in the default bounds).
+   * parameter at +1 and -1 alone, and the torso field's below its ceiling
+   * (above it the torso is never rendered); cells above `threshold` (per
+   * metre), dilated by `dilation` cells. fieldFor tests a sample where the
+   * mesh warp takes it, so the dilation only has to cover the deformation
+   * MLP's offsets and detail between cell centres: 1 cell (1.3 cm in the
+   * default bounds) with the mesh warp, 2 without (the MLP then carries the
+   * whole expression).
    */
   buildOccupancy(options: { resolution?: number; threshold?: number; dilation?: number } = {}): AvatarOccupancy {
-    const { resolution = 40, threshold = 5, dilation = this.config.meshWarp ? 3 : 2 } = options;
+    const { resolution = 40, threshold = 5, dilation = this.config.meshWarp ? 1 : 2 } = options;
     const centers = occupancyCellCenters(resolution);
     const cells = resolution ** 3;
     const e = this.expressionDim;
@@ -487,6 +495,14 @@ export class FlameInNerfModel {
     if (this.torso) {
       const field = this.torso;
       const d = noGrad(() => scope(() => field.query(tensor(centers, [cells, 3]), tensor(dirs, [cells, 3])).density.toArray()));
+      // Above its ceiling the torso is never rendered (see fieldFor): whatever density it holds there is not there.
+      const { up, origin, height } = this.torsoCeiling;
+      const { center: c, halfSide } = this.torsoCube;
+      for (let i = 0; i < cells; i++) {
+        let y = 0;
+        for (let k = 0; k < 3; k++) y += up[k] * (c[k] + halfSide * centers[3 * i + k] - origin[k]);
+        if (y >= height) d[i] = 0;
+      }
       torso = occupancyFromDensities(d, resolution, threshold, dilation);
     }
     return { head, torso };
