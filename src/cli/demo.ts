@@ -28,7 +28,7 @@ const ORBIT_SWEEP = { yawDegrees: 8, pitchDegrees: 3 };
 /** Help text of `likeness demo`. */
 export const DEMO_HELP = `Usage: likeness demo [options]
 
-The whole path on a built-in synthetic subject, in about 5 minutes on 2 cores:
+The whole path on a built-in synthetic subject, in about 9 minutes on 2 cores:
   1. capture: render the subject's performance (expressions, then speech, the head
      moving) into a dataset, and a second subject speaking (the cross-identity driver);
   2. train a FLAME-in-NeRF avatar with the demo preset;

@@ -13,7 +13,7 @@ import { loadTensorsInto, restoreAdam, snapshotAdam, snapshotTensors } from "./s
 import { train, type TrainResult } from "./trainer.js";
 
 /** Steps of each preset when the caller names none. */
-export const DEFAULT_STEPS: Readonly<Record<FlameInNerfPreset, number>> = { tiny: 50, demo: 3000, full: 6500 };
+export const DEFAULT_STEPS: Readonly<Record<FlameInNerfPreset, number>> = { tiny: 50, demo: 4500, full: 6500 };
 
 /** Options of {@link trainAvatar}. */
 export interface TrainAvatarOptions {
