@@ -27,16 +27,8 @@ export function choleskyFactor(a: Float64Array, n: number): boolean {
 
 /** Solves L L^T x = b in place in `b` (offset `bOffset`), with L from {@link choleskyFactor}. */
 export function choleskySolve(l: Float64Array, n: number, b: Float64Array, bOffset = 0): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[bOffset + i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * b[bOffset + k];
-    b[bOffset + i] = s / l[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[bOffset + i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * b[bOffset + k];
-    b[bOffset + i] = s / l[i * n + i];
-  }
+  forwardSolve(l, n, b, bOffset);
+  backwardSolve(l, n, b, bOffset);
 }
 
 /** Solves L y = b in place (L lower triangular from {@link choleskyFactor}, `n x n`), `b` at `bOffset`. */
