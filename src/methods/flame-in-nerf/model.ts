@@ -21,7 +21,7 @@ import {
   intersectBounds, renderImage, renderRays, sampleRayBatch, type FieldOutput, type RadianceField, type RayGuide, type RenderBounds, type RenderedImage,
 } from "../../render/index.js";
 import type { FlameInNerfConfig } from "./config.js";
-import { buildFaceRegionGrid, faceRegionMask, faceRegionWarp, type FaceRegionGrid } from "./face-region.js";
+import { buildFaceRegionGrid, faceRegionMask, faceRegionWarp, type FaceRegionGrid, type FaceRegionWarp } from "./face-region.js";
 import type { TrainingFrame } from "./frames.js";
 import { isOccupied, occupancyCellCenters, occupancyFromDensities, type OccupancyGrid } from "./occupancy.js";
 import { PoseCorrection, applyPoseCorrection } from "./pose-correction.js";
@@ -363,7 +363,7 @@ export class FlameInNerfModel {
       };
       let kept: Int32Array | null = null;
       // With the mesh warp and empty-space skipping, the warp of every sample (computed once, below reused for the kept ones).
-      let warped: { mask: Float32Array; offsets: Float32Array | null } | null = null;
+      let warped: FaceRegionWarp | null = null;
       if (occupancy) {
         // The head grid holds the canonical (neutral) head, so a sample is tested where the mesh warp takes it.
         const all = meshWarp ? faceRegionWarp(faceRegion, meshWarp, pwAll) : null;
@@ -371,7 +371,7 @@ export class FlameInNerfModel {
         const picked: number[] = [];
         for (let i = 0; i < total; i++) {
           headPoint(pwAll, i, p, 0);
-          if (all?.offsets) for (let k = 0; k < 3; k++) p[k] += all.offsets[3 * i + k];
+          if (all) for (let k = 0; k < 3; k++) p[k] += all.offsets[3 * i + k];
           let hit = isOccupied(occupancy.head, p[0], p[1], p[2]);
           if (!hit && occupancy.torso) {
             torsoPoint(pwAll, i, p, 0);
@@ -380,7 +380,7 @@ export class FlameInNerfModel {
           if (hit) picked.push(i);
         }
         if (picked.length < total) kept = Int32Array.from(picked);
-        if (all) warped = kept ? { mask: pickRows(all.mask, kept, 1), offsets: all.offsets && pickRows(all.offsets, kept, 3) } : all;
+        if (all) warped = kept ? { mask: pickRows(all.mask, kept, 1), offsets: pickRows(all.offsets, kept, 3) } : all;
       }
       const n = kept ? kept.length : total;
       if (n === 0) return { density: zeros([total]), rgb: zeros([total, 3]) };
