@@ -5,18 +5,18 @@
  * 15% of the time steps, never trained on) and times it; results are merged
  * into bench/results/flame-in-nerf.json; each case's evaluation report
  * (contact sheet, heat maps, curves) goes to out/bench-avatar/<case>/. Long:
- * demo ~6 min, full ~35 min, real ~20 min on two cores.
+ * demo ~7 min, full ~35 min, real ~20 min on two cores.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../core/safetensors.js";
-import { builtInSubject, captureSynthetic, captureVideo, loadDataset } from "../data/index.js";
+import { builtInSubject, captureSynthetic, captureVideo, loadDataset, type LoadedDataset } from "../data/index.js";
 import { REAL_DATA_DIR } from "../data/track/testing.js";
 import { evaluateAvatar, writeEvalReport } from "../eval/index.js";
 import type { FlameInNerfPreset } from "../methods/flame-in-nerf/index.js";
-import { DEFAULT_STEPS, FlameInNerfAvatar, trainAvatar } from "../train/index.js";
+import { DEFAULT_STEPS, FlameInNerfAvatar, spreadEvenly, trainAvatar } from "../train/index.js";
 import type { BenchResult } from "./result.js";
 
 const CASES = ["demo", "full", "real"] as const;
@@ -49,10 +49,30 @@ async function trainAndEvaluate(name: string, datasetDir: string, preset: FlameI
     if (m.landmarkDistancePx !== null && m.landmarkDistancePx !== undefined) {
       results.push({ name: `${name}_landmark_distance_px`, value: m.landmarkDistancePx, unit: "px" });
     }
+    results.push({ name: `${name}_render_skip_speedup`, value: skipSpeedup(avatar, dataset), unit: "x" });
     return results;
   } finally {
     avatar.dispose();
   }
+}
+
+/**
+ * Render time without empty-space skipping over render time with it, on a few
+ * held-out frames of the dataset, the two interleaved in the same run.
+ */
+function skipSpeedup(avatar: FlameInNerfAvatar, dataset: LoadedDataset): number {
+  const frames = spreadEvenly(dataset.frames.filter((f) => f.split === "val" && f.tracked && f.headPose && f.expression), 6);
+  const camera = avatar.referenceCamera();
+  const seconds = { skip: 0, full: 0 };
+  for (const f of frames) {
+    const drive = { rotationAxisAngle: f.headPose!.rotationAxisAngle, translation: f.headPose!.translation, expression: Float32Array.from(f.expression!) };
+    for (const mode of ["skip", "full"] as const) {
+      const started = performance.now();
+      avatar.render(drive, camera, { skipEmpty: mode === "skip" });
+      seconds[mode] += (performance.now() - started) / 1000;
+    }
+  }
+  return seconds.full / seconds.skip;
 }
 
 async function runCase(which: Case, work: string): Promise<BenchResult[]> {
