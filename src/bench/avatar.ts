@@ -21,10 +21,10 @@ import { DEFAULT_STEPS, FlameInNerfAvatar, spreadEvenly, trainAvatar } from "../
 import type { BenchResult } from "./result.js";
 
 const CASES = ["demo", "full", "real", "seeds"] as const;
+type Case = (typeof CASES)[number];
 
 /** Seeds of the `seeds` case: the demo preset trained from each (seed 0 is the demo case's). */
 const SPREAD_SEEDS = [0, 1, 2];
-type Case = (typeof CASES)[number];
 
 /** Where each case's evaluation report is kept (the work folder is deleted). */
 const REPORTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "out", "bench-avatar");
