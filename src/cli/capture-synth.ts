@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { BUILT_IN_SUBJECTS, builtInSubject, DEFAULT_SUBJECT, subjectFromSeed } from "../data/synth/subjects.js";
 import { createFaceModel } from "../face/index.js";
-import { captureSynthetic, SYNTH_RIGS, SYNTH_SEQUENCES, SYNTH_VOICES, type SynthRig, type SynthSequence } from "../data/synth/capture.js";
+import { captureSynthetic, DEFAULT_SAMPLES_PER_AXIS, SYNTH_RIGS, SYNTH_SEQUENCES, SYNTH_VOICES, type SynthRig, type SynthSequence } from "../data/synth/capture.js";
 
 /** What synthetic subjects say unless told otherwise. */
 const DEFAULT_SENTENCE = "hello, this is my voice. today we talk about the moon, the light and you.";
@@ -22,6 +22,8 @@ Options:
                         performance: the expression sweep then speech, the head moving
   --size <px>           image size, square (default 256)
   --frames <n>          stop after n time steps
+  --samples <n>         shading samples per pixel along each axis: each pixel is the
+                        mean of n x n samples, like a sensor's pixel (default ${DEFAULT_SAMPLES_PER_AXIS})
   --frames-per-expression <n>  length of each expression in the sweep (default 16)
   --fps <n>             frames per second (default 30)
   --sentence <text>     what the subject says, in words of the built-in lexicon
@@ -56,6 +58,7 @@ export async function runCaptureSynth(argv: string[]): Promise<number> {
       sequence: { type: "string" },
       size: { type: "string" },
       frames: { type: "string" },
+      samples: { type: "string" },
       "frames-per-expression": { type: "string" },
       fps: { type: "string" },
       sentence: { type: "string" },
@@ -88,6 +91,7 @@ export async function runCaptureSynth(argv: string[]): Promise<number> {
     fps: positiveInt("fps", values.fps, 30),
     sentence: values.sentence ?? DEFAULT_SENTENCE,
     seed: positiveInt("seed", values.seed, 1),
+    samplesPerAxis: positiveInt("samples", values.samples, DEFAULT_SAMPLES_PER_AXIS),
     voice: oneOf("voice", values.voice, SYNTH_VOICES, "auto"),
     overwrite: values.overwrite ?? false,
   });

@@ -57,9 +57,17 @@ export interface SynthCaptureOptions {
   /** Which voice speaks; default `auto`. */
   voice?: SynthVoice;
   seed: number;
+  /**
+   * Shading samples per pixel along each axis (the pixel's area is integrated on an
+   * n x n grid, as a sensor does); default {@link DEFAULT_SAMPLES_PER_AXIS}.
+   */
+  samplesPerAxis?: number;
   overwrite: boolean;
   progress?: ProgressStream;
 }
+
+/** Shading samples per pixel along each axis unless a capture names its own: 3 x 3 per pixel. */
+export const DEFAULT_SAMPLES_PER_AXIS = 3;
 
 /** What a capture wrote. */
 export interface SynthCaptureResult {
@@ -187,6 +195,7 @@ function expressionVector(model: FaceModel, weights: Readonly<Record<string, num
  * `outDir` complete or not at all.
  */
 export async function captureSynthetic(options: SynthCaptureOptions): Promise<SynthCaptureResult> {
+  const samplesPerAxis = options.samplesPerAxis ?? DEFAULT_SAMPLES_PER_AXIS;
   const started = performance.now();
   const model = createFaceModel();
   const { subject, sizePx, fps } = options;
@@ -285,7 +294,7 @@ export async function captureSynthetic(options: SynthCaptureOptions): Promise<Sy
       const headPose = { rotationAxisAngle: [ax, ay, az] as [number, number, number], translation: [tx, ty, tz] as [number, number, number] };
       for (const cam of rig) {
         const camera = cameraForFrame(cam, pose);
-        const frame = renderSynthFrame({ camera, scene, appearance: subject.appearance, lighting });
+        const frame = renderSynthFrame({ camera, scene, appearance: subject.appearance, lighting, samplesPerAxis });
         const stem = String(index).padStart(5, "0");
         const image = `frames/${cam.id}/${stem}.png`;
         const mask = (name: string, bit: number): string => {

@@ -65,4 +65,45 @@ describe("renderSynthFrame", () => {
     const side = 3 * (20 * 48 + 33);
     expect(f.rgb[side]).toBeGreaterThan(120);
   });
+
+  it("integrates each pixel over its area: the same as a finer render box-filtered in linear light", () => {
+    const s = 3;
+    const scene = sphereScene("skin");
+    const f = renderSynthFrame({ camera, scene, appearance: look, lighting, samplesPerAxis: s });
+    const fineCamera = { ...camera, widthPx: 48 * s, heightPx: 40 * s, focalPx: [60 * s, 60 * s] as const, principalPx: [24 * s, 20 * s] as const };
+    const fine = renderSynthFrame({ camera: fineCamera, scene, appearance: look, lighting });
+    const linear = (byte: number) => {
+      const v = byte / 255;
+      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    let soft = 0;
+    for (let y = 0; y < 40; y++) {
+      for (let x = 0; x < 48; x++) {
+        const p = y * 48 + x;
+        let covered = 0, depth = Infinity;
+        const sum = [0, 0, 0];
+        for (let j = 0; j < s; j++) {
+          for (let i = 0; i < s; i++) {
+            const q = (y * s + j) * 48 * s + x * s + i;
+            if (fine.foreground[q]) covered++;
+            depth = Math.min(depth, fine.depth[q]);
+            for (let c = 0; c < 3; c++) sum[c] += linear(fine.rgb[3 * q + c]);
+          }
+        }
+        // The finer render's colours are rounded to bytes before the average: within one step.
+        for (let c = 0; c < 3; c++) expect(Math.abs(f.rgb[3 * p + c] - srgbByteFromLinear(sum[c] / (s * s)))).toBeLessThanOrEqual(1);
+        expect(f.foreground[p]).toBe(Math.round((255 * covered) / (s * s)));
+        expect(f.regions[p]).toBe(2 * covered >= s * s ? REGION_FACE : 0);
+        expect(f.depth[p]).toBe(depth);
+        if (covered > 0 && covered < s * s) soft++;
+      }
+    }
+    // The sphere's outline is soft: partly covered pixels all around it.
+    expect(soft).toBeGreaterThan(40);
+  });
+
+  it("refuses a sample count that is not a positive whole number", () => {
+    expect(() => renderSynthFrame({ camera, scene: sphereScene("skin"), appearance: look, lighting, samplesPerAxis: 0 })).toThrow(/samplesPerAxis/);
+    expect(() => renderSynthFrame({ camera, scene: sphereScene("skin"), appearance: look, lighting, samplesPerAxis: 1.5 })).toThrow(/samplesPerAxis/);
+  });
 });

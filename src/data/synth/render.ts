@@ -67,6 +67,9 @@ const SPECULAR: Record<SurfaceKind, [number, number]> = {
   cloth: [0.0, 1],
 };
 
+/** The region bits a frame's region mask can hold. */
+const REGION_BITS = [REGION_FACE, REGION_MOUTH, REGION_EYES] as const;
+
 const NOISE_CACHE = new Map<number, SolidNoise>();
 
 function noiseFor(seed: number): SolidNoise {
@@ -80,73 +83,103 @@ function noiseFor(seed: number): SolidNoise {
 
 /**
  * Renders one frame of a synthetic capture: rasterizes the scene, computes a
- * procedural albedo per pixel from the neutral-head position (skin with pores,
+ * procedural albedo per sample from the neutral-head position (skin with pores,
  * blotches and freckles, lips, brows, eyes with sclera, iris, pupil, teeth, mouth
  * interior, hair, cloth), and shades it with spherical-harmonics diffuse light plus
  * a Blinn-Phong highlight from the key light, over a vertical background gradient.
+ *
+ * Like a camera sensor, each pixel integrates light over its area: the frame is
+ * shaded on a `samplesPerAxis` x `samplesPerAxis` grid of samples per pixel and
+ * box-filtered in linear light, so outlines are anti-aliased and texture finer
+ * than a pixel averages out instead of aliasing. The foreground mask then holds
+ * the covered fraction of each pixel (a soft matte); a region bit is set where it
+ * covers at least half the pixel; depth is the nearest sample's.
  */
 export function renderSynthFrame(options: {
   camera: PinholeCamera;
   scene: SynthScene;
   appearance: SubjectAppearance;
   lighting: SynthLighting;
+  /** Samples per pixel along each axis; default 1 (one sample at the pixel centre). */
+  samplesPerAxis?: number;
 }): SynthFrame {
-  const { camera, scene, appearance, lighting } = options;
+  const { camera, scene, appearance, lighting, samplesPerAxis: s = 1 } = options;
+  if (!Number.isInteger(s) || s < 1) throw new RangeError(`renderSynthFrame: samplesPerAxis must be a positive integer, got ${s}`);
   const { widthPx: w, heightPx: h } = camera;
-  const raster = rasterizeMesh({ camera, verticesWorld: scene.verticesWorld, triangles: scene.triangles });
+  // The sample grid is a camera with s times the pixels over the same field of view.
+  const fine: PinholeCamera = {
+    widthPx: w * s,
+    heightPx: h * s,
+    focalPx: [camera.focalPx[0] * s, camera.focalPx[1] * s],
+    principalPx: [camera.principalPx[0] * s, camera.principalPx[1] * s],
+    worldToCamera: camera.worldToCamera,
+  };
+  const fw = w * s, fh = h * s;
+  const raster = rasterizeMesh({ camera: fine, verticesWorld: scene.verticesWorld, triangles: scene.triangles });
   const normals = interpolateAttributes(raster, scene.triangles, scene.normalsWorld, 3);
   const template = interpolateAttributes(raster, scene.triangles, scene.verticesTemplate, 3);
   const positions = interpolateAttributes(raster, scene.triangles, scene.verticesWorld, 3);
   const eye = cameraCenterWorld(camera);
   const noise = noiseFor(appearance.textureSeed);
-  const rgb = new Uint8Array(w * h * 3);
-  const foreground = new Uint8Array(w * h);
-  const regions = new Uint8Array(w * h);
+  const radiance = new Float32Array(w * h * 3);
+  const covered = new Uint16Array(w * h);
+  const regionCounts = new Uint16Array(w * h * REGION_BITS.length);
+  const depth = new Float32Array(w * h).fill(Infinity);
   const diffuse = new Float32Array(3);
   const basis = new Float32Array(9);
   const albedo = new Float32Array(3);
-  for (let y = 0; y < h; y++) {
-    const t = h > 1 ? y / (h - 1) : 0;
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      const tri = raster.triangleId[p];
+  for (let fy = 0; fy < fh; fy++) {
+    // Gradient position of this sample row, in pixel rows (pixel centres at 0 .. h - 1).
+    const t = h > 1 ? Math.min(1, Math.max(0, ((fy + 0.5) / s - 0.5) / (h - 1))) : 0;
+    const y = Math.floor(fy / s);
+    for (let fx = 0; fx < fw; fx++) {
+      const q = fy * fw + fx;
+      const p = y * w + Math.floor(fx / s);
+      const tri = raster.triangleId[q];
       if (tri < 0) {
-        for (let c = 0; c < 3; c++) {
-          rgb[3 * p + c] = srgbByteFromLinear((1 - t) * appearance.backgroundTop[c] + t * appearance.backgroundBottom[c]);
-        }
+        for (let c = 0; c < 3; c++) radiance[3 * p + c] += (1 - t) * appearance.backgroundTop[c] + t * appearance.backgroundBottom[c];
         continue;
       }
-      foreground[p] = 255;
-      regions[p] = scene.triangleRegions[tri];
+      covered[p]++;
+      if (raster.depth[q] < depth[p]) depth[p] = raster.depth[q];
+      const bits = scene.triangleRegions[tri];
+      for (let b = 0; b < REGION_BITS.length; b++) if (bits & REGION_BITS[b]) regionCounts[REGION_BITS.length * p + b]++;
       const kind = SURFACE_KINDS[scene.triangleSurface[tri]];
-      let nx = normals[3 * p], ny = normals[3 * p + 1], nz = normals[3 * p + 2];
-      const nl = Math.hypot(nx, ny, nz) || 1;
+      let nx = normals[3 * q], ny = normals[3 * q + 1], nz = normals[3 * q + 2];
+      const nl = Math.sqrt(nx * nx + ny * ny + nz * nz) || 1;
       nx /= nl; ny /= nl; nz /= nl;
       // View direction (towards the camera); flip normals that face away (inside of the mouth).
-      let vx = eye[0] - positions[3 * p], vy = eye[1] - positions[3 * p + 1], vz = eye[2] - positions[3 * p + 2];
-      const vl = Math.hypot(vx, vy, vz) || 1;
+      let vx = eye[0] - positions[3 * q], vy = eye[1] - positions[3 * q + 1], vz = eye[2] - positions[3 * q + 2];
+      const vl = Math.sqrt(vx * vx + vy * vy + vz * vz) || 1;
       vx /= vl; vy /= vl; vz /= vl;
       if (nx * vx + ny * vy + nz * vz < 0) { nx = -nx; ny = -ny; nz = -nz; }
-      surfaceAlbedo(kind, template[3 * p], template[3 * p + 1], template[3 * p + 2], scene, appearance, noise, albedo);
+      surfaceAlbedo(kind, template[3 * q], template[3 * q + 1], template[3 * q + 2], scene, appearance, noise, albedo);
       shadeDiffuse(lighting.sh, nx, ny, nz, diffuse, basis);
       const [ks, shininess] = SPECULAR[kind];
       let spec = 0;
       if (ks > 0) {
         const [lx, ly, lz] = lighting.keyDirection;
         let hx = lx + vx, hy = ly + vy, hz = lz + vz;
-        const hl = Math.hypot(hx, hy, hz) || 1;
+        const hl = Math.sqrt(hx * hx + hy * hy + hz * hz) || 1;
         hx /= hl; hy /= hl; hz /= hl;
         const ndoth = nx * hx + ny * hy + nz * hz;
         if (ndoth > 0 && nx * lx + ny * ly + nz * lz > 0) spec = ks * ndoth ** shininess;
       }
       // Cavities (mouth interior) get less light: a crude stand-in for occlusion.
       const occlusion = kind === "mouthInterior" ? 0.35 : kind === "teeth" ? 0.75 : 1;
-      for (let c = 0; c < 3; c++) {
-        rgb[3 * p + c] = srgbByteFromLinear(occlusion * (albedo[c] * diffuse[c] + spec * lighting.keyColor[c]));
-      }
+      for (let c = 0; c < 3; c++) radiance[3 * p + c] += occlusion * (albedo[c] * diffuse[c] + spec * lighting.keyColor[c]);
     }
   }
-  return { widthPx: w, heightPx: h, rgb, foreground, regions, depth: raster.depth };
+  const perPixel = s * s;
+  const rgb = new Uint8Array(w * h * 3);
+  const foreground = new Uint8Array(w * h);
+  const regions = new Uint8Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    for (let c = 0; c < 3; c++) rgb[3 * p + c] = srgbByteFromLinear(radiance[3 * p + c] / perPixel);
+    foreground[p] = Math.round((255 * covered[p]) / perPixel);
+    for (let b = 0; b < REGION_BITS.length; b++) if (2 * regionCounts[REGION_BITS.length * p + b] >= perPixel) regions[p] |= REGION_BITS[b];
+  }
+  return { widthPx: w, heightPx: h, rgb, foreground, regions, depth };
 }
 
 /** Distance from point q to the polyline `line`. */
@@ -158,9 +191,9 @@ function distanceToPolyline(qx: number, qy: number, qz: number, line: readonly V
     const len2 = abx * abx + aby * aby + abz * abz || 1;
     const s = Math.min(1, Math.max(0, ((qx - a[0]) * abx + (qy - a[1]) * aby + (qz - a[2]) * abz) / len2));
     const dx = qx - a[0] - s * abx, dy = qy - a[1] - s * aby, dz = qz - a[2] - s * abz;
-    best = Math.min(best, Math.hypot(dx, dy, dz));
+    best = Math.min(best, dx * dx + dy * dy + dz * dz);
   }
-  return best;
+  return Math.sqrt(best);
 }
 
 /** Albedo at a point of the neutral head (template frame, metres), written into `out`. */
