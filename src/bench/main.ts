@@ -53,13 +53,6 @@ async function main(): Promise<void> {
       `measured: ${coreCeiling.toFixed(1)} GFLOP/s per core (16 FLOP/cycle at ${(coreCeiling / 16).toFixed(2)} GHz), ` +
       `${ceilingGflops.toFixed(0)} GFLOP/s on ${threads} threads`,
   );
-  const results: BenchResult[] = [];
-  const add = (rs: BenchResult[]): void => {
-    for (const r of rs) {
-      results.push(r);
-      print(r);
-    }
-  };
   const print = (r: BenchResult): void => {
     const target = TARGETS[r.name];
     const perValue = flopPerValue(r);
@@ -70,31 +63,44 @@ async function main(): Promise<void> {
     if (target?.max !== undefined) verdict = `target <= ${target.max}: ${r.value <= target.max ? "met" : "MISSED"}`;
     console.log(`${r.name.padEnd(36)} ${r.value.toFixed(3).padStart(10)} ${r.unit.padEnd(12)} ${ceiling.padEnd(18)} ${verdict}`);
   };
-  results.push({ name: "simd128_ceiling_gflops_per_core", value: coreCeiling, unit: "GFLOP/s" });
-  add(await benchLinear());
-  add(await benchFields());
-  add(await benchConv());
-  add(await benchTensorops());
-  const tfjs = await benchTfjsWasmMlp();
-  add([tfjs]);
-  const ours = results.find((r) => r.name === "mlp_train_mpts");
-  if (ours) add([{ name: "mlp_train_vs_tfjs_wasm", value: ours.value / tfjs.value, unit: "x" }]);
+  /** The benchmark groups, each written to bench/results/<name>.json. */
+  const groups: Record<string, () => Promise<BenchResult[]>> = {
+    core: async () => {
+      const results: BenchResult[] = [{ name: "simd128_ceiling_gflops_per_core", value: coreCeiling, unit: "GFLOP/s" }];
+      const add = (rs: BenchResult[]): void => {
+        results.push(...rs);
+        rs.forEach(print);
+      };
+      add(await benchLinear());
+      add(await benchFields());
+      add(await benchConv());
+      add(await benchTensorops());
+      const tfjs = await benchTfjsWasmMlp();
+      add([tfjs]);
+      const ours = results.find((r) => r.name === "mlp_train_mpts");
+      if (ours) add([{ name: "mlp_train_vs_tfjs_wasm", value: ours.value / tfjs.value, unit: "x" }]);
+      return results;
+    },
+    synth: async () => [...(await benchGeometry()), ...(await benchCapture())],
+    video: async () => [...(await benchVideo()), ...(await benchTracking()), ...(await benchMatting()), ...(await benchCaptureVideo())],
+    render: async () => benchRender(),
+  };
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((g) => !(g in groups));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown group ${unknown.map((g) => `'${g}'`).join(", ")}; the groups are ${Object.keys(groups).join(", ")}`);
+    process.exit(2);
+  }
   const outDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results");
   mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(join(outDir, "core.json"), JSON.stringify(results, null, 2) + "\n");
-  console.log(`wrote ${join(outDir, "core.json")}`);
-  const synth = [...(await benchGeometry()), ...(await benchCapture())];
-  synth.forEach(print);
-  writeFileAtomic(join(outDir, "synth.json"), JSON.stringify(synth, null, 2) + "\n");
-  console.log(`wrote ${join(outDir, "synth.json")}`);
-  const video = [...(await benchVideo()), ...(await benchTracking()), ...(await benchMatting()), ...(await benchCaptureVideo())];
-  video.forEach(print);
-  writeFileAtomic(join(outDir, "video.json"), JSON.stringify(video, null, 2) + "\n");
-  console.log(`wrote ${join(outDir, "video.json")}`);
-  const render = await benchRender();
-  render.forEach(print);
-  writeFileAtomic(join(outDir, "render.json"), JSON.stringify(render, null, 2) + "\n");
-  console.log(`wrote ${join(outDir, "render.json")}`);
+  for (const [name, run] of Object.entries(groups)) {
+    if (asked.length > 0 && !asked.includes(name)) continue;
+    const results = await run();
+    // The core group prints as it goes; the others when done.
+    if (name !== "core") results.forEach(print);
+    writeFileAtomic(join(outDir, `${name}.json`), JSON.stringify(results, null, 2) + "\n");
+    console.log(`wrote ${join(outDir, `${name}.json`)}`);
+  }
   process.exit(0);
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { projectPoints } from "../../geometry/camera.js";
 import { loadDataset } from "../load.js";
@@ -65,6 +66,21 @@ describe("captureSynthetic", () => {
     expect(ds.audio!.offsetSeconds).toBe(0);
     expect(existsSync(result.contactSheet)).toBe(true);
     expect(result.contactSheet).toBe(join(out, CONTACT_SHEET_FILE));
+  });
+
+  it("integrates each pixel over 3x3 samples unless told otherwise: a soft matte at the outline, binary with one sample", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "likeness-synth-"));
+    const levels = async (out: string): Promise<Set<number>> => {
+      const ds = await loadDataset(out);
+      const mask = await sharp(ds.frames[0].maskPaths.foreground!).raw().toBuffer();
+      return new Set(mask);
+    };
+    await captureSynthetic(options(join(dir, "soft"), { maxFrames: 1 }));
+    const soft = await levels(join(dir, "soft"));
+    expect(soft.has(0) && soft.has(255)).toBe(true);
+    expect([...soft].filter((v) => v > 0 && v < 255).length).toBeGreaterThan(3);
+    await captureSynthetic(options(join(dir, "hard"), { maxFrames: 1, samplesPerAxis: 1 }));
+    expect([...(await levels(join(dir, "hard")))].sort((a, b) => a - b)).toEqual([0, 255]);
   });
 
   it("scripts a performance: the expression sweep, then speech with its audio, the head moving throughout", async () => {
