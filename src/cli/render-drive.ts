@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { encodeVideo, ProgressBar, readWav, type Audio, type ProgressStream } from "../data/index.js";
 import type { Drive, DriveAudio } from "../drivers/index.js";
 import { writePng } from "../eval/index.js";
-import type { PinholeCamera } from "../geometry/index.js";
+import { rescaleCamera, type PinholeCamera } from "../geometry/index.js";
 import type { FlameInNerfAvatar } from "../train/index.js";
 
 /** Folder of the PNG frames inside a render folder. */
@@ -53,19 +53,6 @@ export interface RenderDriveResult {
   readonly renderFps: number;
   /** Whether the video has the drive's audio. */
   readonly hasAudio: boolean;
-}
-
-/** `camera` with its intrinsics rescaled so that its image is `widthPx` wide (height rounded to keep the aspect ratio). */
-export function rescaleCamera(camera: PinholeCamera, widthPx: number): PinholeCamera {
-  const heightPx = Math.max(1, Math.round((camera.heightPx * widthPx) / camera.widthPx));
-  const sx = widthPx / camera.widthPx, sy = heightPx / camera.heightPx;
-  return {
-    ...camera,
-    widthPx,
-    heightPx,
-    focalPx: [camera.focalPx[0] * sx, camera.focalPx[1] * sy],
-    principalPx: [camera.principalPx[0] * sx, camera.principalPx[1] * sy],
-  };
 }
 
 /**

@@ -50,6 +50,19 @@ export function lookAtCamera(options: {
   };
 }
 
+/** `camera` with its intrinsics rescaled so that its image is `widthPx` wide (height rounded to keep the aspect ratio). */
+export function rescaleCamera(camera: PinholeCamera, widthPx: number): PinholeCamera {
+  const heightPx = Math.max(1, Math.round((camera.heightPx * widthPx) / camera.widthPx));
+  const sx = widthPx / camera.widthPx, sy = heightPx / camera.heightPx;
+  return {
+    ...camera,
+    widthPx,
+    heightPx,
+    focalPx: [camera.focalPx[0] * sx, camera.focalPx[1] * sy],
+    principalPx: [camera.principalPx[0] * sx, camera.principalPx[1] * sy],
+  };
+}
+
 /** The camera centre in world coordinates. */
 export function cameraCenterWorld(camera: PinholeCamera): Vec3 {
   return invertTransform(camera.worldToCamera).translation;

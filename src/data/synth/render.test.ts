@@ -70,7 +70,7 @@ describe("renderSynthFrame", () => {
     const s = 3;
     const scene = sphereScene("skin");
     const f = renderSynthFrame({ camera, scene, appearance: look, lighting, samplesPerAxis: s });
-    const fineCamera = { ...camera, widthPx: 48 * s, heightPx: 40 * s, focalPx: [60 * s, 60 * s] as const, principalPx: [24 * s, 20 * s] as const };
+    const fineCamera = lookAtCamera({ eye: [0, 0, 0.5], target: [0, 0, 0], widthPx: 48 * s, heightPx: 40 * s, focalPx: 60 * s });
     const fine = renderSynthFrame({ camera: fineCamera, scene, appearance: look, lighting });
     const linear = (byte: number) => {
       const v = byte / 255;
@@ -105,5 +105,6 @@ describe("renderSynthFrame", () => {
   it("refuses a sample count that is not a positive whole number", () => {
     expect(() => renderSynthFrame({ camera, scene: sphereScene("skin"), appearance: look, lighting, samplesPerAxis: 0 })).toThrow(/samplesPerAxis/);
     expect(() => renderSynthFrame({ camera, scene: sphereScene("skin"), appearance: look, lighting, samplesPerAxis: 1.5 })).toThrow(/samplesPerAxis/);
+    expect(() => renderSynthFrame({ camera, scene: sphereScene("skin"), appearance: look, lighting, samplesPerAxis: 17 })).toThrow(/from 1 to 16/);
   });
 });

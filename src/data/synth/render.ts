@@ -1,5 +1,5 @@
 import type { PinholeCamera } from "../../geometry/camera.js";
-import { cameraCenterWorld } from "../../geometry/camera.js";
+import { cameraCenterWorld, rescaleCamera } from "../../geometry/camera.js";
 import { interpolateAttributes, rasterizeMesh } from "../../geometry/rasterize.js";
 import type { Vec3 } from "../../geometry/rigid.js";
 import { REGION_EYES, REGION_FACE, REGION_MOUTH } from "../region-masks.js";
@@ -100,20 +100,15 @@ export function renderSynthFrame(options: {
   scene: SynthScene;
   appearance: SubjectAppearance;
   lighting: SynthLighting;
-  /** Samples per pixel along each axis; default 1 (one sample at the pixel centre). */
+  /** Samples per pixel along each axis, 1 to 16; default 1 (one sample at the pixel centre). */
   samplesPerAxis?: number;
 }): SynthFrame {
   const { camera, scene, appearance, lighting, samplesPerAxis: s = 1 } = options;
-  if (!Number.isInteger(s) || s < 1) throw new RangeError(`renderSynthFrame: samplesPerAxis must be a positive integer, got ${s}`);
+  // Up to 16: the per-pixel sample counts are 16-bit.
+  if (!Number.isInteger(s) || s < 1 || s > 16) throw new RangeError(`renderSynthFrame: samplesPerAxis must be a whole number from 1 to 16, got ${s}`);
   const { widthPx: w, heightPx: h } = camera;
   // The sample grid is a camera with s times the pixels over the same field of view.
-  const fine: PinholeCamera = {
-    widthPx: w * s,
-    heightPx: h * s,
-    focalPx: [camera.focalPx[0] * s, camera.focalPx[1] * s],
-    principalPx: [camera.principalPx[0] * s, camera.principalPx[1] * s],
-    worldToCamera: camera.worldToCamera,
-  };
+  const fine = rescaleCamera(camera, w * s);
   const fw = w * s, fh = h * s;
   const raster = rasterizeMesh({ camera: fine, verticesWorld: scene.verticesWorld, triangles: scene.triangles });
   const normals = interpolateAttributes(raster, scene.triangles, scene.normalsWorld, 3);
