@@ -39,6 +39,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
+/** `--samples`: a whole number from 1 to 16 (the renderer's limit). */
+function samplesPerAxis(value: string | undefined): number {
+  const n = positiveInt("samples", value, DEFAULT_SAMPLES_PER_AXIS);
+  if (n > 16) throw new Error(`--samples must be a whole number from 1 to 16, got '${value}'`);
+  return n;
+}
+
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   const v = allowed.find((a) => a === value);
@@ -91,7 +98,7 @@ export async function runCaptureSynth(argv: string[]): Promise<number> {
     fps: positiveInt("fps", values.fps, 30),
     sentence: values.sentence ?? DEFAULT_SENTENCE,
     seed: positiveInt("seed", values.seed, 1),
-    samplesPerAxis: positiveInt("samples", values.samples, DEFAULT_SAMPLES_PER_AXIS),
+    samplesPerAxis: samplesPerAxis(values.samples),
     voice: oneOf("voice", values.voice, SYNTH_VOICES, "auto"),
     overwrite: values.overwrite ?? false,
   });
