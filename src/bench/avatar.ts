@@ -6,7 +6,7 @@
  * into bench/results/flame-in-nerf.json; each case's evaluation report
  * (contact sheet, heat maps, curves) goes to out/bench-avatar/<case>/. `seeds`
  * trains the demo case from three seeds and reports the spread of its PSNR.
- * Long: demo ~7 min, full ~35 min, real ~20 min, seeds ~20 min on two cores.
+ * Long: demo ~6 min, full ~32 min, real ~20 min, seeds ~18 min on two cores.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

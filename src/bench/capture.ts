@@ -60,14 +60,7 @@ async function benchPixelSampling(dir: string): Promise<BenchResult[]> {
       maxFrames: 60, fps: 30, sentence: "hello", seed: 1, samplesPerAxis, overwrite: false, progress: { write: () => true },
     });
     const dataset = await loadDataset(outDir);
-    const images = await Promise.all(dataset.frames.map((f) => sharp(f.imagePath).raw().toBuffer()));
-    const all = new Uint8Array(images.reduce((n, b) => n + b.length, 0));
-    let offset = 0;
-    for (const b of images) {
-      all.set(b, offset);
-      offset += b.length;
-    }
-    return all;
+    return Buffer.concat(await Promise.all(dataset.frames.map((f) => sharp(f.imagePath).raw().toBuffer())));
   };
   const reference = await frames(REFERENCE_SAMPLES_PER_AXIS);
   const against = async (samplesPerAxis: number): Promise<number> => psnr(await frames(samplesPerAxis), reference);

@@ -35,11 +35,13 @@ export interface BuiltInSubject {
 /** sRGB hex colour to linear RGB. */
 export function linearFromHex(hex: string): Vec3 {
   const v = Number.parseInt(hex.replace("#", ""), 16);
-  const c = (k: number): number => {
-    const s = ((v >> k) & 255) / 255;
-    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return [c(16), c(8), c(0)];
+  return [linearFromSrgbByte((v >> 16) & 255), linearFromSrgbByte((v >> 8) & 255), linearFromSrgbByte(v & 255)];
+}
+
+/** An 8-bit sRGB value to linear in [0, 1]: the inverse of {@link srgbByteFromLinear}. */
+export function linearFromSrgbByte(byte: number): number {
+  const s = byte / 255;
+  return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
 }
 
 /** Linear value in [0, 1] to an 8-bit sRGB value. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lookAtCamera } from "../../geometry/camera.js";
 import { makeUvSphere } from "../../geometry/sphere.js";
-import { linearFromHex, srgbByteFromLinear, type SubjectAppearance } from "./appearance.js";
+import { linearFromHex, linearFromSrgbByte, srgbByteFromLinear, type SubjectAppearance } from "./appearance.js";
 import { shFromLights } from "./lighting.js";
 import { REGION_FACE, SURFACE_KINDS, renderSynthFrame, type SynthScene } from "./render.js";
 
@@ -72,10 +72,6 @@ describe("renderSynthFrame", () => {
     const f = renderSynthFrame({ camera, scene, appearance: look, lighting, samplesPerAxis: s });
     const fineCamera = lookAtCamera({ eye: [0, 0, 0.5], target: [0, 0, 0], widthPx: 48 * s, heightPx: 40 * s, focalPx: 60 * s });
     const fine = renderSynthFrame({ camera: fineCamera, scene, appearance: look, lighting });
-    const linear = (byte: number) => {
-      const v = byte / 255;
-      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    };
     let soft = 0;
     for (let y = 0; y < 40; y++) {
       for (let x = 0; x < 48; x++) {
@@ -87,7 +83,7 @@ describe("renderSynthFrame", () => {
             const q = (y * s + j) * 48 * s + x * s + i;
             if (fine.foreground[q]) covered++;
             depth = Math.min(depth, fine.depth[q]);
-            for (let c = 0; c < 3; c++) sum[c] += linear(fine.rgb[3 * q + c]);
+            for (let c = 0; c < 3; c++) sum[c] += linearFromSrgbByte(fine.rgb[3 * q + c]);
           }
         }
         // The finer render's colours are rounded to bytes before the average: within one step.
@@ -100,6 +96,13 @@ describe("renderSynthFrame", () => {
     }
     // The sphere's outline is soft: partly covered pixels all around it.
     expect(soft).toBeGreaterThan(40);
+  });
+
+  it("decodes an sRGB byte to linear light and back to the same byte", () => {
+    for (let b = 0; b < 256; b++) expect(srgbByteFromLinear(linearFromSrgbByte(b))).toBe(b);
+    expect(linearFromSrgbByte(0)).toBe(0);
+    expect(linearFromSrgbByte(255)).toBeCloseTo(1, 6);
+    expect(linearFromSrgbByte(128)).toBeCloseTo(0.2158605, 6);
   });
 
   it("refuses a sample count that is not a positive whole number", () => {
