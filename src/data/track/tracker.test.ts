@@ -1,10 +1,13 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IRIS_LANDMARKS, NUM_LANDMARKS } from "../../face/index.js";
 import { LEFT_EYE_LOWER, LEFT_EYE_UPPER, RIGHT_EYE_LOWER, RIGHT_EYE_UPPER } from "../../face/landmarks.js";
 import { TrackingError } from "./error.js";
+import { FACE_MODEL_FILES, humanModelsDir } from "./human.js";
 import { REAL_DATA_DIR, extractVideoFrames, readRgbFrame } from "./testing.js";
-import { createFaceTracker, type FaceTracker, type RgbFrame, type TrackedFace } from "./tracker.js";
+import { createFaceTracker, FACE_MESH_INPUT_PX, type FaceTracker, type RgbFrame, type TrackedFace } from "./tracker.js";
 
 const PORTRAIT_FILES = ["portrait-s0.jpg", "portrait-s1.jpg", "portrait-s3.jpg", "portrait-s5.jpg"];
 const PORTRAITS = PORTRAIT_FILES.map((f) => join(REAL_DATA_DIR, f));
@@ -107,6 +110,33 @@ describe("createFaceTracker", () => {
       expect(Math.sign(face.rotation?.yaw ?? 0)).toBe(sign);
       expect(Math.abs(face.rotation?.yaw ?? 0)).toBeGreaterThan(0.1);
     }
+  });
+
+  it("gives depths in image pixels: they scale with the image, as x and y do", async () => {
+    const spread = (face: TrackedFace, axis: number): number => {
+      const v = Array.from({ length: 468 }, (_, i) => face.landmarks3d[3 * i + axis]);
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+    };
+    const full = await readRgbFrame(PORTRAITS[0]);
+    const { data, info } = await sharp(PORTRAITS[0]).removeAlpha().resize({ width: Math.round(full.widthPx / 2) }).raw().toBuffer({ resolveWithObject: true });
+    const half: RgbFrame = { rgb: new Uint8Array(data), widthPx: info.width, heightPx: info.height };
+    const a = await tracker.track(full), b = await tracker.track(half);
+    expectWellFormed(a, full);
+    expectWellFormed(b, half);
+    const scale = info.width / full.widthPx;
+    expect(spread(b, 0) / spread(a, 0)).toBeCloseTo(scale, 1);
+    // Human's raw z would stay the same size; converted, it shrinks with the image.
+    expect(spread(b, 2) / spread(a, 2)).toBeCloseTo(scale, 1);
+    // A frontal face is about half as deep as it is wide (MediaPipe's canonical mesh: 0.54 in standard deviations).
+    expect(spread(a, 2) / spread(a, 0)).toBeGreaterThan(0.3);
+    expect(spread(a, 2) / spread(a, 0)).toBeLessThan(0.7);
+  });
+
+  it("knows the face mesh model's input size, which converts its depths", () => {
+    const graph = JSON.parse(readFileSync(join(humanModelsDir(), FACE_MODEL_FILES.mesh), "utf8"));
+    const input = Object.values(graph.signature.inputs as Record<string, { tensorShape: { dim: { size: string }[] } }>)[0];
+    expect(input.tensorShape.dim.map((d) => Number(d.size))).toEqual([-1, FACE_MESH_INPUT_PX, FACE_MESH_INPUT_PX, 3]);
   });
 
   it("gives null on images without a face", async () => {

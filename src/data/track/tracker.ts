@@ -37,8 +37,11 @@ export interface TrackedFace {
    */
   landmarks: Float32Array;
   /**
-   * `[478 * 3]`: x, y as in `landmarks`, then Human's relative depth z (whole units
-   * of its mesh model's input crop, not pixels; smaller is nearer the camera).
+   * `[478 * 3]`: x, y as in `landmarks`, then the mesh model's relative depth z,
+   * converted to image pixels like x and y (larger is farther from the camera; the
+   * zero is arbitrary: only differences between points mean something). Human
+   * reports z in whole pixels of the mesh model's input crop; see
+   * {@link FACE_MESH_INPUT_PX}.
    */
   landmarks3d: Float32Array;
   /** Head rotation, or null where Human gives none. */
@@ -141,13 +144,26 @@ function checkFrame(frame: RgbFrame): void {
   }
 }
 
-/** Converts one of Human's faces to a {@link TrackedFace} in MediaPipe's landmark order. */
-export function faceFromHuman(face: FaceResult): TrackedFace {
+/**
+ * Side of the face mesh model's square input, pixels: Human crops the face box,
+ * resizes it to this size and reports z in these pixels, while it maps x and y
+ * back to the image (checked against the model file in tracker.test.ts).
+ */
+export const FACE_MESH_INPUT_PX = 192;
+
+/**
+ * Converts one of Human's faces to a {@link TrackedFace} in MediaPipe's landmark
+ * order. `frameWidthPx` is the width of the frame it was found in: Human gives
+ * the crop box as a fraction of it (`boxRaw`), which scales z to image pixels.
+ */
+export function faceFromHuman(face: FaceResult, frameWidthPx: number): TrackedFace {
   if (face.mesh.length !== NUM_LANDMARKS) {
     throw new TrackingError(`tracker: Human gave ${face.mesh.length} landmarks, expected ${NUM_LANDMARKS} (iris model off?)`);
   }
   const landmarks = new Float32Array(2 * NUM_LANDMARKS);
   const landmarks3d = new Float32Array(3 * NUM_LANDMARKS);
+  // Human keeps the size of the crop box the mesh ran on in boxRaw (it re-centres the box on the mesh).
+  const zScale = (face.boxRaw[2] * frameWidthPx) / FACE_MESH_INPUT_PX;
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -156,7 +172,7 @@ export function faceFromHuman(face: FaceResult): TrackedFace {
     const [x, y, z] = face.mesh[HUMAN_INDEX[i]];
     landmarks[2 * i] = x;
     landmarks[2 * i + 1] = y;
-    landmarks3d.set([x, y, z ?? 0], 3 * i);
+    landmarks3d.set([x, y, (z ?? 0) * zScale], 3 * i);
     x0 = Math.min(x0, x);
     y0 = Math.min(y0, y);
     x1 = Math.max(x1, x);
@@ -204,7 +220,7 @@ export async function createFaceTracker(options: FaceTrackerOptions = {}): Promi
       if (face.mesh.length === 0) continue;
       if (!best || face.box[2] * face.box[3] > best.box[2] * best.box[3]) best = face;
     }
-    return best ? faceFromHuman(best) : null;
+    return best ? faceFromHuman(best, frame.widthPx) : null;
   };
 
   return {
