@@ -30,6 +30,15 @@ export interface FitLandmarkTracksOptions {
    * reported, never filled).
    */
   landmarks2d: readonly (readonly (readonly number[])[] | null)[];
+  /**
+   * Optional, per frame: the tracker's relative depths of the 468 mesh landmarks
+   * (or all 478; the iris points are not used), in the pixels of `landmarks2d`,
+   * larger farther from the camera, any common offset (a face-mesh network's z,
+   * as `TrackedFace.landmarks3d` holds it); null for a frame without. They pin
+   * the head's pitch and yaw, which image positions alone under-read (see
+   * `settings.depthWeight`).
+   */
+  landmarkDepthsPx?: readonly (ArrayLike<number> | null)[];
   /** Image size, pixels. */
   widthPx: number;
   heightPx: number;
@@ -155,8 +164,23 @@ export function fitCamera(options: { widthPx: number; heightPx: number; focalPx:
   return lookAtCamera({ eye: [0, 0, cameraDistance], target: [0, 0, 0], widthPx, heightPx, focalPx });
 }
 
-/** Parses and checks one frame's landmarks into an observation, or null when untracked. */
-function observe(frame: readonly (readonly number[])[] | null, index: number): FrameObservation | null {
+/** Parses and checks one frame's landmark depths: 468 finite values (of 468 or 478), or null. */
+function observeDepth(depth: ArrayLike<number> | null | undefined, index: number): Float64Array | null {
+  if (depth === null || depth === undefined) return null;
+  if (typeof depth !== "object" || (depth.length !== NUM_LANDMARKS && depth.length !== MESH_LANDMARKS)) {
+    throw new FitError(`fitLandmarkTracks: landmarkDepthsPx[${index}] must hold ${MESH_LANDMARKS} (or ${NUM_LANDMARKS}) depths in pixels, or be null`);
+  }
+  const out = new Float64Array(MESH_LANDMARKS);
+  for (let l = 0; l < MESH_LANDMARKS; l++) {
+    const z = depth[l];
+    if (typeof z !== "number" || !Number.isFinite(z)) throw new FitError(`fitLandmarkTracks: landmarkDepthsPx[${index}][${l}] is not a finite number`);
+    out[l] = z;
+  }
+  return out;
+}
+
+/** Parses and checks one frame's landmarks (and depths) into an observation, or null when untracked. */
+function observe(frame: readonly (readonly number[])[] | null, depth: ArrayLike<number> | null | undefined, index: number): FrameObservation | null {
   if (frame === null) return null;
   if (!Array.isArray(frame) || (frame.length !== NUM_LANDMARKS && frame.length !== MESH_LANDMARKS)) {
     throw new FitError(`fitLandmarkTracks: landmarks2d[${index}] has ${Array.isArray(frame) ? frame.length : typeof frame} entries; expected ${NUM_LANDMARKS} (or ${MESH_LANDMARKS} without irises) [x, y] pixels, or null`);
@@ -178,7 +202,7 @@ function observe(frame: readonly (readonly number[])[] | null, index: number): F
   }
   const faceSizePx = Math.hypot(x1 - x0, y1 - y0);
   if (!(faceSizePx > 0)) throw new FitError(`fitLandmarkTracks: landmarks2d[${index}] are all at one point`);
-  return { pixels, numLandmarks: frame.length, faceSizePx };
+  return { pixels, numLandmarks: frame.length, faceSizePx, depthPx: observeDepth(depth, index) };
 }
 
 /** Up to `count` entries of `items`, spread evenly, first and last included. */
@@ -251,7 +275,11 @@ export function fitLandmarkTracks(options: FitLandmarkTracksOptions): FitResult 
     }
     identity.set(options.identity);
   }
-  const observations = options.landmarks2d.map((f, i) => observe(f, i));
+  const depths = options.landmarkDepthsPx;
+  if (depths !== undefined && (!Array.isArray(depths) || depths.length !== options.landmarks2d.length)) {
+    throw new FitError(`fitLandmarkTracks: landmarkDepthsPx must have one entry per frame (${options.landmarks2d.length})`);
+  }
+  const observations = options.landmarks2d.map((f, i) => observe(f, depths?.[i], i));
   const untrackedFrames = observations.flatMap((o, i) => (o ? [] : [i]));
   const trackedIndices = observations.flatMap((o, i) => (o ? [i] : []));
   if (trackedIndices.length === 0) throw new FitError(`fitLandmarkTracks: none of the ${observations.length} frames has landmarks`);
@@ -267,6 +295,7 @@ export function fitLandmarkTracks(options: FitLandmarkTracksOptions): FitResult 
     cameraDistance: s.cameraDistance,
     landmarkWeights,
     huberFraction: s.huberFraction,
+    depthWeight: s.depthWeight,
   };
   const bounds = expressionBounds(model, s);
   const scratch = new FrameScratch(6 + lm.numExpression + lm.numIdentity + 1);

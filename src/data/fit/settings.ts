@@ -29,6 +29,7 @@ export const FitSettingsSchema = z
     cameraDistance: positive().default(0.75).describe("metres from the world origin to the fixed camera on +z; only sets where the fitted translations lie"),
     contourWeight: nonNegative().default(0.3).describe("weight of the face-oval (silhouette) landmarks, which slide in depth on a real tracker; the others weigh 1"),
     irisWeight: nonNegative().default(1).describe("weight of the 10 iris landmarks; they drive only the gaze parameters"),
+    depthWeight: nonNegative().default(1).describe("weight of the tracked landmark depths (when given) against the image positions, per coordinate; 0 fits image positions only"),
     huberFraction: positive().default(0.05).describe("Huber threshold of a landmark's error, fraction of the face size: larger errors count linearly (tracker outliers)"),
     expressionPrior: nonNegative().default(1e-6).describe("L2 pull of every expression coefficient towards 0, per frame"),
     identityPrior: nonNegative().default(1e-6).describe("L2 pull of every identity coefficient towards 0, per keyframe"),
