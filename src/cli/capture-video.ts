@@ -15,6 +15,9 @@ Options:
   --frames <n>       only the first n frames
   --fps <n>          frame rate of a folder of frames (default 30)
   --matte <model>    foreground masks: selfie (fast, default) | meet | rvm (best hair edges, ~0.3 s a frame) | none
+  --fit-depths       also fit the tracker's landmark depths: a truer head rotation
+                     (for a video that drives another avatar); captures for training
+                     an avatar fit image positions only, which scored higher
   --overlay          also write tracking-overlay.mp4, the fitted mesh over the frames
   --overwrite        replace an existing dataset at --out`;
 
@@ -43,6 +46,7 @@ export async function runCaptureVideo(argv: string[]): Promise<number> {
       frames: { type: "string" },
       fps: { type: "string" },
       overlay: { type: "boolean" },
+      "fit-depths": { type: "boolean" },
       matte: { type: "string" },
       overwrite: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -66,6 +70,7 @@ export async function runCaptureVideo(argv: string[]): Promise<number> {
     folderFps: positiveInt("fps", values.fps),
     overlay: values.overlay ?? false,
     matting: matting(values.matte),
+    fitDepths: values["fit-depths"] ?? false,
     overwrite: values.overwrite ?? false,
   });
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;

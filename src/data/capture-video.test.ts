@@ -68,26 +68,37 @@ describe("captureVideo", () => {
     expect(readdirSync(dir).sort()).toEqual(["empty.mp4", "grey.mp4", "notes.mp4"]);
   });
 
-  it("recovers the head rotation of a synthetic capture through tracking and fitting (tracker bias on CG faces bounds it)", async () => {
+  it("recovers the head rotation of a synthetic capture through tracking and fitting, closer with the tracked depths", async () => {
     const dir = mkdtempSync(join(tmpdir(), "likeness-video-synth-"));
     await captureSynthetic({
       subject: builtInSubject("bruno"), outDir: join(dir, "synth"), sizePx: 256, rig: "front", domeCameras: 1, sequence: "head",
       framesPerExpression: 1, maxFrames: 45, fps: 30, sentence: "hello", voice: "formant", seed: 1, overwrite: false, progress: quiet,
     });
-    await captureVideo(options(join(dir, "synth", "frames", "front"), join(dir, "fit"), { maxFrames: undefined, matting: "none", sizePx: 256 }));
     const truth = readDatasetManifest(join(dir, "synth")).frames;
-    const fitted = readDatasetManifest(join(dir, "fit")).frames;
-    const errors = fitted.map((f, i) => {
-      const a = f.headPose!.rotationAxisAngle, b = truth[i].headPose!.rotationAxisAngle;
-      const r = multiplyMat3(rotationFromAxisAngle(a), transposeMat3(rotationFromAxisAngle(b)));
-      return (Math.hypot(...axisAngleFromRotation(r)) * 180) / Math.PI;
-    });
-    const mean = errors.reduce((x, y) => x + y, 0) / errors.length;
-    console.log(`synthetic head motion, tracked and fitted: rotation error mean ${mean.toFixed(2)} deg, max ${Math.max(...errors).toFixed(2)} deg`);
-    // With exact landmarks the fit is within 0.5 degrees (src/data/fit); Human's landmarks on these
-    // CG faces under-read pitch, which is what these looser bounds measure.
-    expect(mean).toBeLessThan(6);
-    expect(Math.max(...errors)).toBeLessThan(10);
+    const rotationErrors = async (fitDepths: boolean): Promise<{ mean: number; max: number }> => {
+      const out = join(dir, fitDepths ? "fit-depths" : "fit");
+      const { report } = await captureVideo(options(join(dir, "synth", "frames", "front"), out, { maxFrames: undefined, matting: "none", sizePx: 256, fitDepths }));
+      expect(report.fitDepths).toBe(fitDepths);
+      const errors = readDatasetManifest(out).frames.map((f, i) => {
+        const a = f.headPose!.rotationAxisAngle, b = truth[i].headPose!.rotationAxisAngle;
+        const r = multiplyMat3(rotationFromAxisAngle(a), transposeMat3(rotationFromAxisAngle(b)));
+        return (Math.hypot(...axisAngleFromRotation(r)) * 180) / Math.PI;
+      });
+      return { mean: errors.reduce((x, y) => x + y, 0) / errors.length, max: Math.max(...errors) };
+    };
+    const image = await rotationErrors(false), depths = await rotationErrors(true);
+    console.log(
+      `synthetic head motion, tracked and fitted: rotation error mean ${image.mean.toFixed(2)} deg, max ${image.max.toFixed(2)} deg; ` +
+      `with the tracked depths mean ${depths.mean.toFixed(2)}, max ${depths.max.toFixed(2)}`,
+    );
+    // With exact landmarks the fit is within 0.5 degrees (src/data/fit). Human's image landmarks on
+    // these CG faces under-read pitch (2.6 deg mean, 5.7 max); its depths bring that to 1.8 and 3.2.
+    // What is left is the tracker's own bias: given the true identity and focal length the fit does no better.
+    expect(image.mean).toBeLessThan(3.5);
+    expect(image.max).toBeLessThan(7.5);
+    expect(depths.mean).toBeLessThan(2.5);
+    expect(depths.max).toBeLessThan(4.5);
+    expect(depths.mean).toBeLessThan(image.mean);
   });
 
   it("frames the head with one square crop inside the image", () => {
