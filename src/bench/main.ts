@@ -7,6 +7,7 @@ import { getCore } from "../core/runtime.js";
 import { benchCapture } from "./capture.js";
 import { benchCaptureVideo } from "./capture-video.js";
 import { benchMatting } from "./matting.js";
+import { benchFitAccuracy } from "./fit-accuracy.js";
 import { benchRender } from "./render.js";
 import { benchTracking } from "./tracking.js";
 import { benchVideo } from "./video.js";
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     synth: async () => [...(await benchGeometry()), ...(await benchCapture())],
     video: async () => [...(await benchVideo()), ...(await benchTracking()), ...(await benchMatting()), ...(await benchCaptureVideo())],
     render: async () => benchRender(),
+    fit: async () => benchFitAccuracy(),
   };
   const asked = process.argv.slice(2);
   const unknown = asked.filter((g) => !(g in groups));

@@ -49,12 +49,13 @@ export interface VideoCaptureOptions {
   matting?: CaptureMatting;
   /**
    * Also fit the tracker's landmark depths (default false: image positions only).
-   * Depths give a truer head rotation: on synthetic head sweeps of the six built-in
-   * subjects, 2.2 degrees from the truth on average against 4.4 (`npm run bench --
-   * fit`); use them for videos that drive another avatar. Avatars trained on such
-   * captures scored lower (20.8 to 19.8 dB held-out on expressive-woman-480), so
-   * captures for training fit the image positions, which line the model up with
-   * the frames.
+   * Depths give a truer rotation of a moving head: on synthetic head sweeps of the
+   * six built-in subjects, 2.2 degrees from the truth on average against 4.4
+   * (`npm run bench -- fit`), though 2.7 against 2.1 on expression sweeps with the
+   * head still. Use them for videos that drive another avatar. Avatars trained on
+   * such captures scored lower (20.8 to 19.8 dB held-out on expressive-woman-480),
+   * so captures for training fit the image positions, which line the model up
+   * with the frames.
    */
   fitDepths?: boolean;
   progress?: ProgressStream;
