@@ -15,9 +15,9 @@ Options:
   --frames <n>       only the first n frames
   --fps <n>          frame rate of a folder of frames (default 30)
   --matte <model>    foreground masks: selfie (fast, default) | meet | rvm (best hair edges, ~0.3 s a frame) | none
-  --fit-depths       also fit the tracker's landmark depths: a truer head rotation
-                     (for a video that drives another avatar); captures for training
-                     an avatar fit image positions only, which scored higher
+  --fit-depths       also fit the tracker's landmark depths: a truer rotation of a
+                     moving head, for a video that drives another avatar (captures
+                     for training an avatar fit image positions only: they scored higher)
   --overlay          also write tracking-overlay.mp4, the fitted mesh over the frames
   --overwrite        replace an existing dataset at --out`;
 
@@ -78,7 +78,7 @@ export async function runCaptureVideo(argv: string[]): Promise<number> {
     [
       `wrote ${datasetDir}: ${report.trackedFrames}/${report.frames} frames tracked` +
         (report.untrackedFrames.length ? ` (no face in ${report.untrackedFrames.length}: flagged, not filled)` : ""),
-      `fit: mean landmark error ${report.fitMeanErrorPx.toFixed(2)} px = ${pct(report.fitMeanErrorOfBoxSide)} of the face box side ` +
+      `fit${report.fitDepths ? " (image positions and depths)" : ""}: mean landmark error ${report.fitMeanErrorPx.toFixed(2)} px = ${pct(report.fitMeanErrorOfBoxSide)} of the face box side ` +
         `(${pct(report.fitMeanErrorOfBoxDiagonal)} of its diagonal; worst frame ${pct(report.fitWorstFrameErrorOfBoxDiagonal)})`,
       `jitter: ${report.jitterRaw.meanAccelPx.toFixed(2)} px raw, ${report.jitterSmoothed.meanAccelPx.toFixed(2)} px smoothed (mean frame-to-frame acceleration)`,
       `head pose: rotation ${report.poseJitter.rotationAccelDeg.toFixed(3)} deg acceleration against ${report.poseJitter.rotationSpeedDeg.toFixed(3)} deg speed per frame, ` +

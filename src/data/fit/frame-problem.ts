@@ -78,6 +78,12 @@ export function columnCount(model: LandmarkModel, columns: ColumnSet): number {
   return 6 + (columns.expression ? model.numExpression : 0) + (columns.shared ? model.numIdentity + 1 : 0);
 }
 
+/** Where each group of unknowns starts in a {@link ColumnSet}'s columns, and their number. */
+function columnLayout(model: LandmarkModel, columns: ColumnSet): { n: number; expOffset: number; idOffset: number; focalColumn: number } {
+  const idOffset = 6 + (columns.expression ? model.numExpression : 0);
+  return { n: columnCount(model, columns), expOffset: 6, idOffset, focalColumn: idOffset + model.numIdentity };
+}
+
 /** Scratch buffers reused across calls (one per solver). */
 export class FrameScratch {
   readonly posed: Float64Array = new Float64Array(NUM_LANDMARKS * 3);
@@ -215,8 +221,7 @@ export function accumulateFrame(
 ): number {
   const m = ctx.model;
   const nE = m.numExpression, nI = m.numIdentity;
-  const n = columnCount(m, columns);
-  const expOffset = 6, idOffset = 6 + (columns.expression ? nE : 0), focalColumn = idOffset + nI;
+  const { n, expOffset, idOffset, focalColumn } = columnLayout(m, columns);
   const x = addExpression(m, ctx.neutral, state.expression, scratch.posed);
   const { rotation: r, derivatives: dr } = rotationAndDerivatives(Array.from(state.rotation));
   const [d0, d1, d2] = dr;
@@ -341,8 +346,7 @@ function accumulateDepth(
   if (wsum === 0) return 0;
   const m = ctx.model, lambda = ctx.depthWeight;
   const nE = m.numExpression, nI = m.numIdentity;
-  const n = columnCount(m, columns);
-  const expOffset = 6, idOffset = 6 + (columns.expression ? nE : 0), focalColumn = idOffset + nI;
+  const { n, expOffset, idOffset, focalColumn } = columnLayout(m, columns);
   const zc0 = ctx.cameraDistance - tz;
   // d depth / d (rotated head-frame z), over the face size.
   const k = (-ctx.focalPx / zc0) * (1 / obs.faceSizePx);
