@@ -1,12 +1,15 @@
 /**
- * `npm run bench:avatar [-- demo|full|real|seeds|all]`: the FLAME-in-NeRF targets of
+ * `npm run bench:avatar [-- demo|full|real|seeds|tracked|all]`: the FLAME-in-NeRF targets of
  * issue 5, end to end and honestly held out. Each case captures a dataset,
  * trains an avatar, evaluates it on the dataset's validation split (the last
  * 15% of the time steps, never trained on) and times it; results are merged
  * into bench/results/flame-in-nerf.json; each case's evaluation report
  * (contact sheet, heat maps, curves) goes to out/bench-avatar/<case>/. `seeds`
  * trains the demo case from three seeds and reports the spread of its PSNR.
- * Long: demo ~6 min, full ~32 min, real ~20 min, seeds ~18 min on two cores.
+ * `tracked` trains on one synthetic performance twice, with its exact poses and
+ * expressions and as `capture video` tracks and fits its frames, so the gap
+ * between the two is what tracking and fitting cost an avatar.
+ * Long: demo ~6 min, full ~32 min, real ~20 min, seeds ~18 min, tracked ~20 min on two cores.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +23,7 @@ import type { FlameInNerfPreset } from "../methods/flame-in-nerf/index.js";
 import { DEFAULT_STEPS, FlameInNerfAvatar, spreadEvenly, trainAvatar } from "../train/index.js";
 import type { BenchResult } from "./result.js";
 
-const CASES = ["demo", "full", "real", "seeds"] as const;
+const CASES = ["demo", "full", "real", "seeds", "tracked"] as const;
 type Case = (typeof CASES)[number];
 
 /** Seeds of the `seeds` case: the demo preset trained from each (seed 0 is the demo case's). */
@@ -86,12 +89,21 @@ async function runCase(which: Case, work: string): Promise<BenchResult[]> {
     await captureVideo({ input: join(REAL_DATA_DIR, "expressive-woman-480.mp4"), outDir: datasetDir, sizePx: 256, overlay: false, overwrite: false });
     return trainAndEvaluate("real_expressive_woman_256_demo", datasetDir, "demo", 3000, work);
   }
-  const sizePx = which === "full" ? 256 : 128;
+  const sizePx = which === "full" || which === "tracked" ? 256 : 128;
   await captureSynthetic({
     subject: builtInSubject("ada"), outDir: datasetDir, sizePx, rig: "front", domeCameras: 1, sequence: "performance", framesPerExpression: 16,
     fps: 30, sentence: "hello, this is my voice. today we talk about the moon, the light and you.", voice: "auto", seed: 1, overwrite: false,
   });
   if (which === "seeds") return seedSpread("synth_128_demo", datasetDir, work);
+  if (which === "tracked") {
+    const trackedDir = join(work, "tracked-by-video-dataset");
+    rmSync(trackedDir, { recursive: true, force: true });
+    await captureVideo({ input: join(datasetDir, "frames", "front"), outDir: trackedDir, sizePx, overlay: false, overwrite: false });
+    return [
+      ...(await trainAndEvaluate("synth_exact_256_demo", datasetDir, "demo", 3000, work)),
+      ...(await trainAndEvaluate("synth_tracked_256_demo", trackedDir, "demo", 3000, work)),
+    ];
+  }
   return which === "demo"
     ? trainAndEvaluate("synth_128_demo", datasetDir, "demo", DEFAULT_STEPS.demo, work)
     : trainAndEvaluate("synth_256_full", datasetDir, "full", DEFAULT_STEPS.full, work);
