@@ -9,7 +9,7 @@ import { captureSynthetic, type SynthSequence } from "../data/synth/capture.js";
 import { BUILT_IN_SUBJECTS } from "../data/synth/subjects.js";
 import { createFaceTracker, type FaceTracker } from "../data/track/index.js";
 import { NUM_LANDMARKS } from "../face/index.js";
-import { axisAngleFromRotation, multiplyMat3, rotationFromAxisAngle, transposeMat3, type Vec3 } from "../geometry/rigid.js";
+import { rotationAngleBetween } from "../geometry/rigid.js";
 import type { BenchResult } from "./result.js";
 
 const SIZE_PX = 256;
@@ -17,12 +17,6 @@ const SIZE_PX = 256;
 const HEAD_FRAMES = 90;
 /** Frames per expression parameter of each subject's expression sweep (21 parameters). */
 const FRAMES_PER_EXPRESSION = 8;
-
-/** Angle between two axis-angle rotations, degrees. */
-function rotationErrorDeg(a: readonly number[], b: readonly number[]): number {
-  const r = multiplyMat3(rotationFromAxisAngle(a as Vec3), transposeMat3(rotationFromAxisAngle(b as Vec3)));
-  return (Math.hypot(...axisAngleFromRotation(r)) * 180) / Math.PI;
-}
 
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
@@ -49,7 +43,7 @@ async function trackedSweep(tracker: FaceTracker, dir: string, subject: (typeof 
 }
 
 function rotationErrors(ds: Dataset, fit: FitResult): number[] {
-  return fit.frames.flatMap((f, i) => (f.tracked ? [rotationErrorDeg(f.headPose.rotationAxisAngle, ds.frames[i].headPose!.rotationAxisAngle)] : []));
+  return fit.frames.flatMap((f, i) => (f.tracked ? [(rotationAngleBetween(f.headPose.rotationAxisAngle, ds.frames[i].headPose!.rotationAxisAngle) * 180) / Math.PI] : []));
 }
 
 /**

@@ -8,7 +8,7 @@ import { encodeVideo } from "./video/index.js";
 import { readDatasetManifest } from "./load.js";
 import { captureSynthetic } from "./synth/capture.js";
 import { builtInSubject } from "./synth/subjects.js";
-import { axisAngleFromRotation, multiplyMat3, rotationFromAxisAngle, transposeMat3 } from "../geometry/rigid.js";
+import { rotationAngleBetween } from "../geometry/rigid.js";
 
 const REAL = resolve("../shared/data/real");
 const quiet = { write: () => true };
@@ -79,11 +79,7 @@ describe("captureVideo", () => {
       const out = join(dir, fitDepths ? "fit-depths" : "fit");
       const { report } = await captureVideo(options(join(dir, "synth", "frames", "front"), out, { maxFrames: undefined, matting: "none", sizePx: 256, fitDepths }));
       expect(report.fitDepths).toBe(fitDepths);
-      const errors = readDatasetManifest(out).frames.map((f, i) => {
-        const a = f.headPose!.rotationAxisAngle, b = truth[i].headPose!.rotationAxisAngle;
-        const r = multiplyMat3(rotationFromAxisAngle(a), transposeMat3(rotationFromAxisAngle(b)));
-        return (Math.hypot(...axisAngleFromRotation(r)) * 180) / Math.PI;
-      });
+      const errors = readDatasetManifest(out).frames.map((f, i) => (rotationAngleBetween(f.headPose!.rotationAxisAngle, truth[i].headPose!.rotationAxisAngle) * 180) / Math.PI);
       return { mean: errors.reduce((x, y) => x + y, 0) / errors.length, max: Math.max(...errors) };
     };
     const image = await rotationErrors(false), depths = await rotationErrors(true);

@@ -148,6 +148,7 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
     // Pass 1: track every frame at full resolution.
     const tracker = await createFaceTracker();
     const raw: (Float32Array | null)[] = [];
+    // The tracker's landmark depths, kept only when the fit uses them.
     const rawDepth: (Float32Array | null)[] = [];
     const boxes: [number, number, number, number][] = [];
     let widthPx = 0, heightPx = 0;
@@ -160,7 +161,7 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
         heightPx = frame.heightPx;
         const face = await tracker.track(frame);
         raw.push(face ? face.landmarks : null);
-        rawDepth.push(face ? Float32Array.from({ length: NUM_LANDMARKS }, (_, l) => face.landmarks3d[3 * l + 2]) : null);
+        if (options.fitDepths) rawDepth.push(face ? Float32Array.from({ length: NUM_LANDMARKS }, (_, l) => face.landmarks3d[3 * l + 2]) : null);
         if (face) boxes.push(face.boxPx);
         trackBar.tick(1, { faces: boxes.length });
       }
@@ -184,7 +185,6 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
       }
       return out;
     });
-    const depthInCrop = rawDepth.map((z) => (z ? z.map((v) => v * scale) : null));
     const smoothed = smoothTrack(inCrop, fps);
 
     // Fit on the raw landmarks: the fitter has its own temporal prior, without the filter's lag.
@@ -192,7 +192,7 @@ export async function captureVideo(options: VideoCaptureOptions): Promise<VideoC
     const model = createFaceModel();
     const fit: FitResult = fitLandmarkTracks({
       landmarks2d: inCrop.map((lm) => (lm ? Array.from({ length: lm.length / 2 }, (_, i) => [lm[2 * i], lm[2 * i + 1]]) : null)),
-      landmarkDepthsPx: options.fitDepths ? depthInCrop : undefined,
+      landmarkDepthsPx: options.fitDepths ? rawDepth.map((z) => (z ? z.map((v) => v * scale) : null)) : undefined,
       widthPx: sizePx,
       heightPx: sizePx,
       fps,

@@ -115,3 +115,9 @@ export function axisAngleFromRotation(m: Mat3): Vec3 {
   const f = theta / (2 * Math.sin(theta));
   return [(m[7] - m[5]) * f, (m[2] - m[6]) * f, (m[3] - m[1]) * f];
 }
+
+/** The angle of the rotation that takes axis-angle rotation `b` to `a` (of R(a) R(b)^T), radians in [0, pi]. */
+export function rotationAngleBetween(a: readonly number[], b: readonly number[]): number {
+  const r = multiplyMat3(rotationFromAxisAngle([a[0], a[1], a[2]]), transposeMat3(rotationFromAxisAngle([b[0], b[1], b[2]])));
+  return Math.acos(Math.min(1, Math.max(-1, (r[0] + r[4] + r[8] - 1) / 2)));
+}

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { Random } from "../../core/random.js";
-import { axisAngleFromRotation, multiplyMat3, rotationFromAxisAngle, transposeMat3 } from "../../geometry/rigid.js";
+import { rotationAngleBetween } from "../../geometry/rigid.js";
 import { readDatasetManifest } from "../load.js";
 import { captureSynthetic } from "../synth/capture.js";
 import { builtInSubject } from "../synth/subjects.js";
@@ -35,9 +35,7 @@ it("fits a 1050-frame track (a synthetic head-motion capture, tiled, with 1.5 px
   let maxDeg = 0;
   fit.frames.forEach((fr, i) => {
     if (!fr.tracked) throw new Error(`frame ${i} untracked`);
-    const [a, b] = [fr.headPose.rotationAxisAngle, truth[i]];
-    const r = multiplyMat3(rotationFromAxisAngle([a[0], a[1], a[2]]), transposeMat3(rotationFromAxisAngle([b[0], b[1], b[2]])));
-    maxDeg = Math.max(maxDeg, (Math.hypot(...axisAngleFromRotation(r)) * 180) / Math.PI);
+    maxDeg = Math.max(maxDeg, (rotationAngleBetween(fr.headPose.rotationAxisAngle, truth[i]) * 180) / Math.PI);
   });
   const r = fit.report;
   console.log(

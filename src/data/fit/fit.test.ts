@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Random } from "../../core/random.js";
 import { createFaceModel } from "../../face/index.js";
-import { axisAngleFromRotation, multiplyMat3, rotationFromAxisAngle, transposeMat3, type Vec3 } from "../../geometry/rigid.js";
+import { rotationAngleBetween, rotationFromAxisAngle, type Vec3 } from "../../geometry/rigid.js";
 import type { Dataset } from "../dataset.js";
 import { readDatasetManifest } from "../load.js";
 import { captureSynthetic, type SynthSequence } from "../synth/capture.js";
@@ -36,8 +36,7 @@ const get = (s: SynthSequence): { dir: string; ds: Dataset } => {
 
 /** Angle of R(a) R(b)^T, degrees. */
 function rotationErrorDeg(a: readonly number[], b: readonly number[]): number {
-  const r = multiplyMat3(rotationFromAxisAngle([a[0], a[1], a[2]]), transposeMat3(rotationFromAxisAngle([b[0], b[1], b[2]])));
-  return (Math.hypot(...axisAngleFromRotation(r)) * 180) / Math.PI;
+  return (rotationAngleBetween(a, b) * 180) / Math.PI;
 }
 
 /** The dataset's landmarks, with Gaussian noise of `sigmaPx` (seeded). */
